@@ -1,0 +1,113 @@
+"""Checkpoints: a folder with `model.safetensors` (weights) and `checkpoint.json` (format version,
+model config, sha256 of the weights file, free-form metadata). No pickle anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from .model import ModelConfig, TabPFN
+
+FORMAT_VERSION = 1
+WEIGHTS_FILE = "model.safetensors"
+META_FILE = "checkpoint.json"
+DEFAULT_CHECKPOINT = Path(__file__).parent / "weights" / "default"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is missing, truncated, edited or does not fit its config."""
+
+
+def default_checkpoint_path() -> Path:
+    """The checkpoint shipped in the package (what `TabPFNLiteClassifier()` loads)."""
+    return DEFAULT_CHECKPOINT
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def save_checkpoint(
+    model: TabPFN, path: str | Path, metadata: dict[str, Any] | None = None
+) -> Path:
+    """Write the model to the folder `path` (created if needed). Each file is replaced
+    atomically; the JSON, written last, names the hash of the weights it belongs to."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    _write_atomic(path / WEIGHTS_FILE, lambda p: save_file(weights, str(p)))
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "model_config": model.cfg.to_dict(),
+        "weights_sha256": sha256_file(path / WEIGHTS_FILE),
+        "metadata": metadata or {},
+    }
+    _write_atomic(path / META_FILE, lambda p: p.write_text(json.dumps(meta, indent=2)))
+    return path
+
+
+def read_checkpoint_meta(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    meta_path = path / META_FILE
+    if not path.is_dir():
+        raise CheckpointError(
+            f"no checkpoint at {path}: expected a folder with {WEIGHTS_FILE} and {META_FILE}"
+        )
+    if not meta_path.is_file():
+        raise CheckpointError(f"{path} is not a checkpoint: {META_FILE} is missing")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{meta_path} is not valid JSON: {e}") from None
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{meta_path} has format_version {meta.get('format_version')!r}; "
+            f"this tabpfn_lite reads version {FORMAT_VERSION}"
+        )
+    return meta
+
+
+def load_checkpoint(
+    path: str | Path, device: str | torch.device = "cpu"
+) -> tuple[TabPFN, dict[str, Any]]:
+    """Load and verify a checkpoint; returns the model (eval mode) and the JSON metadata."""
+    path = Path(path)
+    meta = read_checkpoint_meta(path)
+    weights_path = path / WEIGHTS_FILE
+    if not weights_path.is_file():
+        raise CheckpointError(f"{path} is not a checkpoint: {WEIGHTS_FILE} is missing")
+    digest = sha256_file(weights_path)
+    if digest != meta.get("weights_sha256"):
+        raise CheckpointError(
+            f"{weights_path} does not match the sha256 recorded in {META_FILE} "
+            f"(file {digest[:12]}..., recorded {str(meta.get('weights_sha256'))[:12]}...): "
+            "the weights are truncated, edited or from another checkpoint"
+        )
+    try:
+        cfg = ModelConfig.from_dict(meta["model_config"])
+        weights = load_file(str(weights_path))
+    except (KeyError, TypeError, ValueError, SafetensorError) as e:
+        raise CheckpointError(f"cannot read checkpoint {path}: {e}") from None
+    model = TabPFN(cfg)
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as e:
+        raise CheckpointError(f"weights in {path} do not fit its model_config: {e}") from None
+    return model.to(device).eval(), meta

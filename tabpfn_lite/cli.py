@@ -1,0 +1,178 @@
+"""`tabpfn-lite` command: prior | train | info."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _add_prior(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("prior", help="generate a synthetic prior dump (HDF5), or print its stats")
+    p.add_argument("--out", help="HDF5 file to write")
+    p.add_argument("--stats", metavar="FILE", help="print the distribution of a dump and exit")
+    p.add_argument("--num-datasets", type=_positive_int, default=10_000)
+    p.add_argument("--min-rows", type=_positive_int, default=64)
+    p.add_argument("--max-rows", type=_positive_int, default=1024)
+    p.add_argument("--min-features", type=_positive_int, default=1)
+    p.add_argument("--max-features", type=_positive_int, default=100)
+    p.add_argument("--max-classes", type=_positive_int, default=10)
+    p.add_argument("--workers", type=_positive_int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+
+
+def _run_prior(args: argparse.Namespace) -> int:
+    if args.stats:
+        from .prior.stats import dump_stats, format_stats
+
+        print(format_stats(dump_stats(args.stats)))
+        return 0
+    if not args.out:
+        raise SystemExit("tabpfn-lite prior: --out FILE is required (or --stats FILE)")
+    from .prior.config import PriorConfig
+    from .prior.generate import generate_dump
+
+    try:
+        cfg = PriorConfig(
+            min_rows=min(args.min_rows, args.max_rows),
+            max_rows=args.max_rows,
+            min_features=min(args.min_features, args.max_features),
+            max_features=args.max_features,
+            max_classes=args.max_classes,
+        )
+    except ValueError as e:
+        raise SystemExit(f"tabpfn-lite prior: {e}") from None
+    generate_dump(
+        args.out, cfg, args.num_datasets, seed=args.seed, workers=args.workers, resume=args.resume
+    )
+    print(f"wrote {args.num_datasets} datasets to {args.out}")
+    return 0
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="pretrain a model on prior dumps")
+    p.add_argument("--data", action="append", required=True, help="HDF5 dump (repeatable)")
+    p.add_argument("--out", required=True, help="output folder (checkpoint/, log.jsonl, state)")
+    p.add_argument("--emsize", type=_positive_int, default=96)
+    p.add_argument("--nlayers", type=_positive_int, default=4)
+    p.add_argument("--nheads", type=_positive_int, default=4)
+    p.add_argument("--mlp-hidden", type=_positive_int, default=192)
+    p.add_argument("--features-per-token", type=_positive_int, default=2)
+    p.add_argument("--parametrization", choices=["sp", "mup"], default="sp")
+    p.add_argument("--batch-size", type=_positive_int, default=32)
+    p.add_argument("--steps", type=_positive_int, default=1000)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup-steps", type=int, default=50)
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--time-budget", type=float, default=None, help="seconds")
+    p.add_argument("--curriculum", type=float, nargs="+", help="share of steps per --data dump")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--log-every", type=_positive_int, default=10)
+    p.add_argument("--eval-every", type=_positive_int, default=250)
+    p.add_argument("--checkpoint-every", type=_positive_int, default=250)
+    p.add_argument("--bf16", action="store_true")
+    p.add_argument("--compile", action="store_true")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=_positive_int, help="torch CPU threads")
+    p.add_argument("--resume", action="store_true")
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    import torch
+
+    from .model import ModelConfig
+    from .train import TrainConfig, plot_log, train
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        model = ModelConfig(
+            emsize=args.emsize,
+            nlayers=args.nlayers,
+            nheads=args.nheads,
+            mlp_hidden=args.mlp_hidden,
+            decoder_hidden=args.mlp_hidden,
+            features_per_token=args.features_per_token,
+            parametrization=args.parametrization,
+        )
+        cfg = TrainConfig(
+            data=args.data,
+            out=args.out,
+            model=model,
+            batch_size=args.batch_size,
+            steps=args.steps,
+            lr=args.lr,
+            warmup_steps=args.warmup_steps,
+            weight_decay=args.weight_decay,
+            time_budget=args.time_budget,
+            curriculum=args.curriculum,
+            seed=args.seed,
+            log_every=args.log_every,
+            eval_every=args.eval_every,
+            checkpoint_every=args.checkpoint_every,
+            bf16=args.bf16,
+            compile=args.compile,
+        )
+    except ValueError as e:
+        raise SystemExit(f"tabpfn-lite train: {e}") from None
+    ckpt = train(cfg, resume=args.resume, device=args.device)
+    try:
+        plot_log(f"{args.out}/log.jsonl", f"{args.out}/curves.png")
+    except ImportError:
+        pass  # matplotlib is in the [bench] extra
+    print(f"checkpoint: {ckpt}")
+    return 0
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="describe a checkpoint (default: the shipped one)")
+    p.add_argument("checkpoint", nargs="?")
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    from .checkpoint import default_checkpoint_path, load_checkpoint
+    from .model import count_parameters
+
+    path = args.checkpoint or default_checkpoint_path()
+    model, meta = load_checkpoint(path)
+    print(
+        json.dumps(
+            {
+                "path": str(path),
+                "parameters": count_parameters(model),
+                "model_config": meta["model_config"],
+                "metadata": {k: v for k, v in meta["metadata"].items() if k != "train_config"},
+            },
+            indent=2,
+        )
+    )
+    return 0
+
+
+COMMANDS = {
+    "prior": (_add_prior, _run_prior),
+    "train": (_add_train, _run_train),
+    "info": (_add_info, _run_info),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tabpfn-lite", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    args = parser.parse_args(argv)
+    return COMMANDS[args.command][1](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""DataFrame/array -> float matrix (numeric as is, bool 0/1, categorical/string as codes, missing
+as NaN), and the per-ensemble-member input transforms."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import QuantileTransformer
+from sklearn.utils import check_array
+
+MEMBER_TRANSFORMS = ("none", "quantile")
+
+
+def as_table(X) -> pd.DataFrame | np.ndarray:
+    """DataFrames pass through; anything else becomes a 2-d array (object dtype kept) with
+    scikit-learn's standard errors for 1-d, 3-d, sparse, complex and empty input."""
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={X.shape}) while a minimum of 1 is required."
+            )
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required."
+            )
+        return X
+    return check_array(X, dtype=None, ensure_all_finite=False, ensure_min_samples=1)
+
+
+def _column_kind(col: pd.Series) -> str:
+    """'numeric', 'datetime' or 'categorical' for one column."""
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype | pd.StringDtype):
+        return "categorical"
+    if pd.api.types.is_complex_dtype(dtype):
+        raise TypeError(f"column {col.name!r} holds complex numbers, which are not supported")
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+        return "numeric"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_object_dtype(dtype):
+        values = col[col.notna()]
+        if any(isinstance(v, complex) for v in values):
+            raise TypeError(f"column {col.name!r} holds complex numbers, which are not supported")
+        bad = next((v for v in values if not isinstance(v, str | Real | np.bool_)), None)
+        if bad is not None:
+            raise TypeError(
+                f"argument must be a string or a number: column {col.name!r} holds a "
+                f"{type(bad).__name__} ({bad!r:.50})"
+            )
+        return "numeric" if all(isinstance(v, Real | np.bool_) for v in values) else "categorical"
+    raise TypeError(f"column {col.name!r} has unsupported dtype {dtype}")
+
+
+def _to_frame(X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X.reset_index(drop=True).set_axis(range(X.shape[1]), axis=1)
+    return pd.DataFrame(X)
+
+
+class TablePreprocessor:
+    """Learns column kinds and category codes on the train table; transforms any table with the
+    same columns to float64 with NaN for missing values.
+
+    A category unseen in fit becomes missing (NaN)."""
+
+    def fit(self, X: pd.DataFrame | np.ndarray) -> TablePreprocessor:
+        frame = _to_frame(X)
+        self.kinds_ = [_column_kind(frame[c]) for c in frame.columns]
+        self.categories_ = {}
+        for j, kind in enumerate(self.kinds_):
+            if kind == "categorical":
+                values = frame[j][frame[j].notna()].unique()
+                self.categories_[j] = {v: i for i, v in enumerate(sorted(values, key=str))}
+        return self
+
+    @property
+    def categorical_mask(self) -> np.ndarray:
+        return np.array([k == "categorical" for k in self.kinds_])
+
+    def transform(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        frame = _to_frame(X)
+        out = np.empty(frame.shape, dtype=np.float64)
+        for j, kind in enumerate(self.kinds_):
+            col = frame[j]
+            if kind == "categorical":
+                out[:, j] = col.map(self.categories_[j]).astype(float).to_numpy()
+            elif kind == "datetime":
+                seconds = pd.to_datetime(col).astype("int64").astype(float) / 1e9
+                out[:, j] = np.where(col.isna(), np.nan, seconds)
+            else:
+                try:
+                    out[:, j] = pd.to_numeric(col, errors="raise").astype(float).to_numpy()
+                except (TypeError, ValueError) as e:
+                    raise ValueError(
+                        f"column {j} was numeric in fit but holds non-numeric values now: {e}"
+                    ) from None
+        if np.isinf(out).any():
+            cols = np.flatnonzero(np.isinf(out).any(0)).tolist()
+            raise ValueError(
+                f"Input X contains infinity in column(s) {cols}; replace it by NaN "
+                "(missing) or a finite value"
+            )
+        return out
+
+
+class MemberTransform:
+    """The input transform of one ensemble member, fitted on the train rows: 'none' or
+    'quantile' (numeric columns mapped to normal scores; categorical codes untouched)."""
+
+    def __init__(self, kind: str, categorical: np.ndarray, random_state: int):
+        if kind not in MEMBER_TRANSFORMS:
+            raise ValueError(f"unknown member transform {kind!r}; use one of {MEMBER_TRANSFORMS}")
+        self.kind, self.categorical, self.random_state = kind, categorical, random_state
+
+    def fit(self, X: np.ndarray) -> MemberTransform:
+        if self.kind == "quantile":
+            self.quantile_ = QuantileTransformer(
+                n_quantiles=max(2, min(1000, X.shape[0])),
+                output_distribution="normal",
+                random_state=self.random_state,
+            ).fit(X[:, ~self.categorical])
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if self.kind == "none" or self.categorical.all():
+            return X
+        out = X.copy()
+        out[:, ~self.categorical] = self.quantile_.transform(X[:, ~self.categorical])
+        return out

@@ -1,0 +1,217 @@
+"""HDF5 dumps of prior datasets, in the nanoTabPFN / TFM-Playground layout plus extra keys.
+
+Layout: X (N, T, F) float32 zero-padded (NaN = missing), y (N, T) float32, num_features,
+num_datapoints, single_eval_pos (N,) int32, max_num_classes (1,), problem_type (string).
+Extra: num_classes (N,) int32, prior_type (N,) int8, attrs prior_config (JSON), seed, num_written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import torch
+
+from .sample import Dataset
+
+REQUIRED_KEYS = ("X", "y", "num_features", "num_datapoints", "single_eval_pos")
+CHUNK = 64  # datasets per HDF5 chunk; the reader reads whole chunks
+
+
+class DumpError(ValueError):
+    """A file that is not a readable prior dump."""
+
+
+class DumpWriter:
+    """Appends datasets to a dump; `num_written` in the file's attributes makes runs resumable."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        total: int,
+        max_rows: int,
+        max_features: int,
+        max_classes: int,
+        attrs: dict,
+        resume: bool = False,
+    ):
+        self.path = Path(path)
+        if resume and self.path.exists():
+            self.file = h5py.File(self.path, "a")
+            for key, value in attrs.items():
+                if self.file.attrs.get(key) != value:
+                    raise DumpError(f"cannot resume {self.path}: its {key} differs from this run's")
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = f = h5py.File(self.path, "w")
+        chunk = min(CHUNK, total)
+        f.create_dataset(
+            "X",
+            (total, max_rows, max_features),
+            "f4",
+            chunks=(chunk, max_rows, max_features),
+            compression="lzf",
+        )
+        f.create_dataset("y", (total, max_rows), "f4", chunks=(chunk, max_rows), compression="lzf")
+        for key in ("num_features", "num_datapoints", "single_eval_pos", "num_classes"):
+            f.create_dataset(key, (total,), "i4")
+        f.create_dataset("prior_type", (total,), "i1")
+        f.create_dataset("max_num_classes", data=np.array([max_classes], dtype="i4"))
+        f.create_dataset("problem_type", data="classification")
+        f.attrs.update(attrs)
+        f.attrs["num_written"] = 0
+
+    @property
+    def num_written(self) -> int:
+        return int(self.file.attrs["num_written"])
+
+    def write(self, start: int, datasets: list[Dataset]) -> None:
+        if start != self.num_written:
+            raise DumpError(f"out-of-order write at {start}, expected {self.num_written}")
+        f, stop = self.file, start + len(datasets)
+        R, F = f["X"].shape[1:]
+        X = np.zeros((len(datasets), R, F), np.float32)
+        y = np.zeros((len(datasets), R), np.float32)
+        for i, d in enumerate(datasets):
+            X[i, : d.x.shape[0], : d.x.shape[1]] = d.x
+            y[i, : len(d.y)] = d.y
+        f["X"][start:stop], f["y"][start:stop] = X, y
+        f["num_features"][start:stop] = [d.x.shape[1] for d in datasets]
+        f["num_datapoints"][start:stop] = [d.x.shape[0] for d in datasets]
+        f["single_eval_pos"][start:stop] = [d.single_eval_pos for d in datasets]
+        f["num_classes"][start:stop] = [d.num_classes for d in datasets]
+        f["prior_type"][start:stop] = [d.prior_type for d in datasets]
+        f.attrs["num_written"] = stop
+        f.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
+class Batch:
+    x: torch.Tensor  # (B, R, F) float32, NaN = missing, zero-padded features
+    y: torch.Tensor  # (B, R) long; -100 marks padded rows (ignored by the loss)
+    n_train: int  # rows before it are train rows, for every dataset of the batch
+    num_classes: torch.Tensor  # (B,) long
+    num_features: torch.Tensor  # (B,) long
+
+    @property
+    def cell_tokens(self) -> int:
+        """Table cells processed: real rows x real features, summed over the batch."""
+        rows = (self.y != -100).sum(1)
+        return int((rows * self.num_features).sum())
+
+
+class PriorDump:
+    """Reads a dump (ours, or nanoTabPFN's layout) and streams shuffled, size-sorted batches."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self.file = h5py.File(self.path, "r")
+        except OSError as e:
+            raise DumpError(f"{self.path} is not a readable HDF5 file: {e}") from None
+        missing = [k for k in REQUIRED_KEYS if k not in self.file]
+        if missing:
+            raise DumpError(f"{self.path} is not a prior dump: missing keys {missing}")
+        f = self.file
+        written = int(f.attrs.get("num_written", f["X"].shape[0]))
+        self.num_datapoints = f["num_datapoints"][:written].astype(np.int64)
+        self.num_features = f["num_features"][:written].astype(np.int64)
+        self.single_eval_pos = f["single_eval_pos"][:written].astype(np.int64)
+        if "num_classes" in f:
+            self.num_classes = f["num_classes"][:written].astype(np.int64)
+        else:  # nanoTabPFN layout: derive from the labels
+            self.num_classes = None
+        self.chunk = (f["X"].chunks or (CHUNK,))[0]
+        if len(self) == 0:
+            raise DumpError(f"{self.path} holds no datasets")
+        try:  # a truncated file fails here rather than in the middle of training
+            f["X"][len(self) - 1, :1]
+        except OSError as e:
+            raise DumpError(f"{self.path} is truncated or corrupt: {e}") from None
+
+    def __len__(self) -> int:
+        return len(self.num_datapoints)
+
+    def read(self, start: int, stop: int) -> list[Dataset]:
+        X, y = self.file["X"][start:stop], self.file["y"][start:stop]
+        out = []
+        for i in range(stop - start):
+            j = start + i
+            n, f = self.num_datapoints[j], self.num_features[j]
+            yi = y[i, :n]
+            k = int(self.num_classes[j]) if self.num_classes is not None else int(yi.max()) + 1
+            out.append(Dataset(X[i, :n, :f], yi, int(self.single_eval_pos[j]), k, -1))
+        return out
+
+    def batches(
+        self, batch_size: int, seed: int, start_batch: int = 0, window_chunks: int = 16
+    ) -> Iterator[Batch]:
+        """Endless stream of batches; the same seed gives the same stream, and `start_batch`
+        skips ahead without reading the skipped data (for exact resume).
+
+        Each epoch visits the chunks in a random order, `window_chunks` at a time; inside a window
+        datasets are shuffled, sorted by shape (split, rows, features) so that a batch wastes
+        little padding and loses few train rows to the shared split (see `collate`), cut into
+        batches, and the batches shuffled."""
+        batch_index, epoch = 0, 0
+        n_chunks = -(-len(self) // self.chunk)
+        while True:
+            rng = np.random.default_rng([seed, epoch])
+            order = rng.permutation(n_chunks)
+            for w in range(0, n_chunks, window_chunks):
+                chunks = np.sort(order[w : w + window_chunks])
+                idx = np.concatenate(
+                    [
+                        np.arange(c * self.chunk, min((c + 1) * self.chunk, len(self)))
+                        for c in chunks
+                    ]
+                )
+                idx = rng.permutation(idx)
+                # Sort by shape: datasets of one size group (same rows, features and split)
+                # end up in one batch with no padding; mixed batches share the smallest split.
+                keys = (self.num_features[idx], self.num_datapoints[idx], self.single_eval_pos[idx])
+                idx = idx[np.lexsort(keys)]
+                plan = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+                plan = [plan[i] for i in rng.permutation(len(plan))]
+                if batch_index + len(plan) <= start_batch:
+                    batch_index += len(plan)
+                    continue
+                data = {}
+                for c in chunks:
+                    lo = c * self.chunk
+                    for i, d in enumerate(self.read(lo, min(lo + self.chunk, len(self)))):
+                        data[lo + i] = d
+                for members in plan:
+                    if batch_index >= start_batch:
+                        yield collate([data[i] for i in members])
+                    batch_index += 1
+            epoch += 1
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def collate(datasets: list[Dataset]) -> Batch:
+    """Pad rows and features to the largest dataset. All datasets share the smallest split
+    position: rows between it and a dataset's own split become test rows (their labels are
+    known), so no train row of one dataset is ever padded into another's context."""
+    R = max(len(d.y) for d in datasets)
+    F = max(d.x.shape[1] for d in datasets)
+    x = torch.zeros(len(datasets), R, F)
+    y = torch.full((len(datasets), R), -100, dtype=torch.long)
+    for i, d in enumerate(datasets):
+        x[i, : d.x.shape[0], : d.x.shape[1]] = torch.from_numpy(np.asarray(d.x, np.float32))
+        y[i, : len(d.y)] = torch.from_numpy(np.asarray(d.y)).long()
+    return Batch(
+        x=x,
+        y=y,
+        n_train=min(d.single_eval_pos for d in datasets),
+        num_classes=torch.tensor([d.num_classes for d in datasets]),
+        num_features=torch.tensor([d.x.shape[1] for d in datasets]),
+    )

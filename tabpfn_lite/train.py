@@ -1,0 +1,354 @@
+"""Pretraining on prior dumps: AdamW with warm-up + cosine decay, gradient clipping, a size
+curriculum over several dumps, evaluation, atomic checkpoints and exact resume.
+
+Output folder:
+  checkpoint/          the model (safetensors + JSON), loadable by TabPFNLiteClassifier
+  state.safetensors    optimizer moments and RNG state      } written after checkpoint/,
+  state.json           step, data positions, config, timing } so resume never mixes steps
+  log.jsonl            one JSON object per logged step
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from tqdm import tqdm
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+from .prior.config import PriorConfig
+from .prior.hdf5 import Batch, PriorDump, collate
+from .prior.sample import sample_dataset
+
+EVAL_SEED_OFFSET = 1_000_003  # held-out synthetic data: the dump's prior with another seed
+
+
+@dataclass
+class TrainConfig:
+    data: list[str]
+    out: str
+    model: ModelConfig = field(default_factory=ModelConfig)
+    batch_size: int = 32
+    steps: int = 1000
+    lr: float = 1e-3
+    warmup_steps: int = 50
+    min_lr_ratio: float = 0.1  # cosine decays to lr * min_lr_ratio
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    time_budget: float | None = None  # seconds of training, across resumes
+    curriculum: list[float] | None = None  # share of the steps spent on each dump, in order
+    seed: int = 0
+    log_every: int = 10
+    eval_every: int = 250
+    checkpoint_every: int = 250
+    eval_datasets: int = 64
+    bf16: bool = False
+    compile: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.data:
+            raise ValueError("at least one --data dump is needed")
+        for name in ("batch_size", "steps", "log_every", "eval_every", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.lr <= 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.curriculum is not None:
+            if len(self.curriculum) != len(self.data):
+                raise ValueError(
+                    f"curriculum has {len(self.curriculum)} shares for {len(self.data)} dumps"
+                )
+            if any(c < 0 for c in self.curriculum) or sum(self.curriculum) <= 0:
+                raise ValueError("curriculum shares must be >= 0 with a positive sum")
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["model"] = self.model.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        return cls(**{**d, "model": ModelConfig.from_dict(d["model"])})
+
+
+# ------------------------------------------------------------------------------------ pieces
+def lr_factor(step: int, cfg: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to min_lr_ratio at the last step."""
+    if step < cfg.warmup_steps:
+        return (step + 1) / cfg.warmup_steps
+    progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps))
+    return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def dump_for_step(step: int, cfg: TrainConfig) -> int:
+    """Which dump feeds this step: the curriculum's shares, in the order the dumps were given."""
+    shares = np.asarray(cfg.curriculum or [1.0] * len(cfg.data), dtype=float)
+    bounds = np.cumsum(shares / shares.sum()) * cfg.steps
+    return int(min(np.searchsorted(bounds, step, side="right"), len(bounds) - 1))
+
+
+def masked_logits(logits: torch.Tensor, num_classes: torch.Tensor) -> torch.Tensor:
+    """Classes a dataset does not have get -inf, so the softmax is over its own classes."""
+    absent = torch.arange(logits.shape[-1], device=logits.device) >= num_classes[:, None]
+    return logits.masked_fill(absent[:, None, :], float("-inf"))
+
+
+def batch_loss(model: TabPFN, batch: Batch) -> torch.Tensor:
+    """Mean cross-entropy over the (non-padded) test rows of the batch."""
+    n = batch.n_train
+    logits = masked_logits(model(batch.x, batch.y[:, :n]), batch.num_classes)
+    return F.cross_entropy(
+        logits.flatten(0, 1).float(), batch.y[:, n:].flatten(), ignore_index=-100
+    )
+
+
+def _batch_to(batch: Batch, device: torch.device) -> Batch:
+    return Batch(
+        batch.x.to(device),
+        batch.y.to(device),
+        batch.n_train,
+        batch.num_classes.to(device),
+        batch.num_features.to(device),
+    )
+
+
+# ------------------------------------------------------------------------------------ evaluation
+def synthetic_eval_batches(dump_path: str, n: int, batch_size: int) -> list[Batch]:
+    """Held-out synthetic data: the first dump's prior, drawn with another seed."""
+    dump = PriorDump(dump_path)
+    try:
+        prior_json = dump.file.attrs.get("prior_config")
+        seed = int(dump.file.attrs.get("seed", 0)) + EVAL_SEED_OFFSET
+    finally:
+        dump.close()
+    if prior_json is None:
+        return []
+    prior = PriorConfig.from_json(prior_json)
+    datasets = [sample_dataset(prior, seed, i) for i in range(n)]
+    datasets.sort(key=lambda d: d.single_eval_pos)
+    return [collate(datasets[i : i + batch_size]) for i in range(0, n, batch_size)]
+
+
+def real_eval_sets() -> dict[str, tuple[np.ndarray, ...]]:
+    """Small real tables that ship with scikit-learn, split 50/50 (not the benchmark suite)."""
+    sets = {}
+    for name, loader in (("breast_cancer", load_breast_cancer), ("iris", load_iris)):
+        X, y = loader(return_X_y=True)
+        sets[name] = tuple(train_test_split(X, y, test_size=0.5, stratify=y, random_state=0))
+    return sets
+
+
+@torch.no_grad()
+def evaluate(model: TabPFN, synthetic: list[Batch], real: dict, device: torch.device) -> dict:
+    model.eval()
+    out: dict[str, float] = {}
+    if synthetic:
+        losses = [batch_loss(model, _batch_to(b, device)).item() for b in synthetic]
+        out["eval_loss"] = float(np.mean(losses))
+    generator = torch.Generator().manual_seed(0)
+    for name, (Xtr, Xte, ytr, yte) in real.items():
+        x = torch.tensor(np.concatenate([Xtr, Xte]), dtype=torch.float32, device=device)[None]
+        k = int(ytr.max()) + 1
+        codes = model.sample_feature_codes(1, x.shape[2], generator)
+        logits = model(x, torch.tensor(ytr, device=device)[None], codes)[0, :, :k]
+        proba = logits.float().softmax(-1).cpu().numpy()
+        auc = roc_auc_score(yte, proba[:, 1] if k == 2 else proba, multi_class="ovo")
+        out[f"eval_auc_{name}"] = float(auc)
+    model.train()
+    return out
+
+
+# ------------------------------------------------------------------------------------ state
+def _save_state(
+    out: Path, model: TabPFN, opt: torch.optim.Optimizer, state: dict, cfg: TrainConfig
+) -> None:
+    save_checkpoint(model, out / "checkpoint", {"train_config": cfg.to_dict(), **state})
+    tensors = {"rng.torch": torch.get_rng_state()}
+    for i, s in opt.state_dict()["state"].items():
+        for k, v in s.items():
+            tensors[f"opt.{i}.{k}"] = v.detach().cpu().contiguous()
+    tmp = out / ".state.safetensors.tmp"
+    save_file(tensors, str(tmp))
+    os.replace(tmp, out / "state.safetensors")
+    tmp = out / ".state.json.tmp"
+    tmp.write_text(json.dumps({**state, "train_config": cfg.to_dict()}, indent=2))
+    os.replace(tmp, out / "state.json")
+
+
+def _load_state(out: Path, model: TabPFN, opt: torch.optim.Optimizer) -> dict:
+    state = json.loads((out / "state.json").read_text())
+    loaded, meta = load_checkpoint(out / "checkpoint")
+    if meta["metadata"].get("step") != state["step"]:
+        raise RuntimeError(f"{out}: checkpoint step and state step differ; cannot resume")
+    model.load_state_dict(loaded.state_dict())
+    tensors = load_file(str(out / "state.safetensors"))
+    torch.set_rng_state(tensors.pop("rng.torch"))
+    opt_state = opt.state_dict()
+    per_param: dict[int, dict] = {}
+    for key, v in tensors.items():
+        _, i, k = key.split(".", 2)
+        per_param.setdefault(int(i), {})[k] = v
+    opt_state["state"] = per_param
+    opt.load_state_dict(opt_state)
+    return state
+
+
+# ------------------------------------------------------------------------------------ loop
+def train(
+    cfg: TrainConfig,
+    resume: bool = False,
+    init_model: TabPFN | None = None,
+    device: str = "cpu",
+    progress: bool = True,
+) -> Path:
+    """Train and return the checkpoint folder. `init_model` warm-starts (growth)."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    dev = torch.device(device)
+    torch.manual_seed(cfg.seed)
+    model = (init_model if init_model is not None else TabPFN(cfg.model)).to(dev).train()
+    cfg.model = model.cfg
+    opt = torch.optim.AdamW(
+        optimizer_param_groups(model, cfg.lr, cfg.weight_decay), betas=(0.9, 0.95), eps=1e-8
+    )
+    for g in opt.param_groups:
+        g["base_lr"] = g["lr"]
+
+    state = {
+        "step": 0,
+        "datasets": 0,
+        "cell_tokens": 0,
+        "wall_seconds": 0.0,
+        "dump_positions": [0] * len(cfg.data),
+    }
+    log_path = out / "log.jsonl"
+    if resume and (out / "state.json").exists():
+        state = _load_state(out, model, opt)
+        # Drop log rows of steps after the checkpoint: they are about to be redone.
+        kept = (
+            [r for r in read_log(log_path) if r["step"] <= state["step"]]
+            if log_path.exists()
+            else []
+        )
+        log_path.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    elif not resume:
+        log_path.unlink(missing_ok=True)
+
+    dumps: dict[int, PriorDump] = {}
+    streams: dict[int, Iterator[Batch]] = {}
+
+    def next_batch(i: int) -> Batch:
+        if i not in streams:  # opened on first use: a later curriculum stage may still be written
+            dumps[i] = PriorDump(cfg.data[i])
+            streams[i] = dumps[i].batches(
+                cfg.batch_size, cfg.seed + i, start_batch=state["dump_positions"][i]
+            )
+        state["dump_positions"][i] += 1
+        return _batch_to(next(streams[i]), dev)
+
+    synthetic = synthetic_eval_batches(cfg.data[0], cfg.eval_datasets, cfg.batch_size)
+    real = real_eval_sets()
+    step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
+
+    log = open(log_path, "a")
+    n_params = count_parameters(model)
+    bar = tqdm(total=cfg.steps, initial=state["step"], disable=not progress, desc="train")
+    t0, wall0, losses = time.perf_counter(), state["wall_seconds"], []
+
+    def wall() -> float:
+        return wall0 + time.perf_counter() - t0
+
+    def write_log(extra: dict[str, Any]) -> None:
+        row = {
+            "step": state["step"],
+            "datasets": state["datasets"],
+            "cell_tokens": state["cell_tokens"],
+            "wall_seconds": round(wall(), 3),
+            "parameters": n_params,
+            **extra,
+        }
+        log.write(json.dumps(row) + "\n")
+        log.flush()
+
+    try:
+        while state["step"] < cfg.steps:
+            if cfg.time_budget is not None and wall() >= cfg.time_budget:
+                break
+            batch = next_batch(dump_for_step(state["step"], cfg))
+            for g in opt.param_groups:
+                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+                loss = step_fn(model, batch)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+
+            losses.append(loss.item())
+            state["step"] += 1
+            state["datasets"] += batch.x.shape[0]
+            state["cell_tokens"] += batch.cell_tokens
+            bar.update(1)
+            last = state["step"] == cfg.steps
+            if state["step"] % cfg.log_every == 0 or last:
+                bar.set_postfix(loss=f"{np.mean(losses):.4f}")
+                write_log({"loss": float(np.mean(losses)), "lr": opt.param_groups[0]["lr"]})
+                losses = []
+            if state["step"] % cfg.eval_every == 0 or last:
+                write_log(evaluate(model, synthetic, real, dev))
+            if state["step"] % cfg.checkpoint_every == 0 or last:
+                state["wall_seconds"] = wall()
+                _save_state(out, model, opt, state, cfg)
+    finally:
+        bar.close()
+        log.close()
+        for d in dumps.values():
+            d.close()
+    state["wall_seconds"] = wall()
+    _save_state(out, model, opt, state, cfg)
+    return out / "checkpoint"
+
+
+def read_log(path: str | Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+def plot_log(log_path: str | Path, png_path: str | Path) -> Path:
+    """Training loss, held-out loss and real-data ROC-AUC over datasets seen."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_log(log_path)
+    fig, (ax_loss, ax_auc) = plt.subplots(1, 2, figsize=(11, 4))
+    for key, label in (("loss", "train loss"), ("eval_loss", "held-out prior loss")):
+        pts = [(r["datasets"], r[key]) for r in rows if key in r]
+        if pts:
+            ax_loss.plot(*zip(*pts, strict=True), label=label)
+    for key in sorted({k for r in rows for k in r if k.startswith("eval_auc_")}):
+        pts = [(r["datasets"], r[key]) for r in rows if key in r]
+        ax_auc.plot(*zip(*pts, strict=True), marker="o", label=key.removeprefix("eval_auc_"))
+    ax_loss.set(xlabel="datasets seen", ylabel="cross-entropy", title="loss")
+    ax_auc.set(xlabel="datasets seen", ylabel="ROC-AUC (50/50 split)", title="real-data eval")
+    for ax in (ax_loss, ax_auc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=120)
+    plt.close(fig)
+    return Path(png_path)

@@ -1,0 +1,176 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import tabpfn_lite.classifier as classifier_module
+from tabpfn_lite import TabPFNLiteClassifier
+from tabpfn_lite.checkpoint import CheckpointError
+
+
+@pytest.fixture
+def clf(tiny_checkpoint):
+    return TabPFNLiteClassifier(checkpoint=tiny_checkpoint, n_estimators=3, random_state=0)
+
+
+@pytest.fixture
+def mixed_frame():
+    rng = np.random.default_rng(0)
+    n = 60
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "int": rng.integers(0, 5, n),
+            "flag": rng.random(n) > 0.5,
+            "color": pd.Categorical(rng.choice(["red", "green", "blue"], n)),
+            "city": rng.choice(["Oslo", "Lima", None], n).astype(object),
+            "nullable": pd.array(rng.integers(0, 3, n), dtype="Int64"),
+        }
+    )
+    X.loc[3, "num"] = np.nan
+    X.loc[5, "nullable"] = pd.NA
+    y = np.where(X["num"].fillna(0) + (X["color"] == "red") > 0.3, "high", "low")
+    return X, y
+
+
+def test_mixed_pandas_input_and_string_labels(clf, mixed_frame):
+    X, y = mixed_frame
+    clf.fit(X, y)
+    assert list(clf.classes_) == ["high", "low"]
+    assert clf.n_features_in_ == 6 and list(clf.feature_names_in_) == list(X.columns)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (60, 2) and np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(1), 1, atol=1e-6)
+    assert set(clf.predict(X)) <= {"high", "low"}
+
+
+@pytest.mark.parametrize("labels", [[True, False], [3, 7, 11], ["a", "b", "c"], [-1.0, 1.0]])
+def test_predict_returns_original_labels(clf, labels):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 3))
+    y = np.array(labels, dtype=object)[np.arange(40) % len(labels)]
+    y = y.astype(type(labels[0])) if not isinstance(labels[0], str) else y
+    pred = clf.fit(X, y).predict(X)
+    assert set(pred.tolist()) <= set(labels)
+    assert pred.dtype == clf.classes_.dtype
+
+
+def test_unseen_category_at_predict_is_treated_as_missing(clf, mixed_frame):
+    X, y = mixed_frame
+    clf.fit(X, y)
+    X2 = X.copy()
+    X2["city"] = "Atlantis"
+    X_missing = X.copy()
+    X_missing["city"] = None
+    np.testing.assert_allclose(clf.predict_proba(X2), clf.predict_proba(X_missing))
+
+
+def test_random_state_reproducible_and_members_differ(tiny_checkpoint):
+    X, y = load_iris(return_X_y=True)
+    a = TabPFNLiteClassifier(checkpoint=tiny_checkpoint, random_state=3).fit(X, y)
+    b = TabPFNLiteClassifier(checkpoint=tiny_checkpoint, random_state=3).fit(X, y)
+    c = TabPFNLiteClassifier(checkpoint=tiny_checkpoint, random_state=4).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert not np.allclose(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_train_row_order_invariance(tiny_checkpoint):
+    X, y = load_iris(return_X_y=True)
+    perm = np.random.default_rng(0).permutation(len(y))
+    kw = dict(checkpoint=tiny_checkpoint, n_estimators=1, random_state=0)
+    a = TabPFNLiteClassifier(**kw).fit(X, y)
+    b = TabPFNLiteClassifier(**kw).fit(X[perm], y[perm])
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_chunk_size_does_not_change_predictions(tiny_checkpoint):
+    X, y = load_iris(return_X_y=True)
+    a = TabPFNLiteClassifier(checkpoint=tiny_checkpoint, random_state=0).fit(X, y)
+    b = clone(a).set_params(inference_chunk_size=7).fit(X, y)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-5, atol=1e-6)
+
+
+def test_pickle_round_trip_without_weights(clf, mixed_frame, tiny_checkpoint):
+    X, y = mixed_frame
+    clf.fit(X, y)
+    blob = pickle.dumps(clf)
+    weights_size = (tiny_checkpoint / "model.safetensors").stat().st_size
+    assert (tiny_checkpoint / "model.safetensors").read_bytes()[-256:] not in blob
+    assert len(blob) < weights_size + 200_000
+    restored = pickle.loads(blob)  # the train-row cache is rebuilt from the stored inputs
+    np.testing.assert_allclose(restored.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
+def test_sklearn_composition(clf):
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), clone(clf))
+    assert cross_val_score(pipe, X, y, cv=3).shape == (3,)
+    grid = GridSearchCV(clone(clf), {"softmax_temperature": [0.5, 1.0]}, cv=2).fit(X, y)
+    assert grid.best_params_["softmax_temperature"] in (0.5, 1.0)
+    assert clone(clf).get_params() == clf.get_params()
+
+
+def fitted_error(clf, X, y, exc=ValueError, match=None):
+    with pytest.raises(exc, match=match):
+        clf.fit(X, y)
+
+
+def test_fit_errors(clf):
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    fitted_error(clf, X, np.zeros(30), match="only 1 class")
+    fitted_error(
+        clf, X, np.arange(30) % 12, match="12 classes but the checkpoint supports at most 10"
+    )
+    X_inf = X.copy()
+    X_inf[2, 1] = np.inf
+    fitted_error(clf, X_inf, np.arange(30) % 2, match="infinity in column")
+    y_nan = (np.arange(30) % 2).astype(float)
+    y_nan[4] = np.nan
+    fitted_error(clf, X, y_nan, match="missing label")
+    y_none = np.array(["a", "b"] * 15, dtype=object)
+    y_none[0] = None
+    fitted_error(clf, X, y_none, match="missing label")
+    fitted_error(clf, X[:0], np.array([]), match="0 sample")
+    fitted_error(clf, X, np.arange(29) % 2, match="30 rows but y has 29")
+    fitted_error(clf, X, None, match="requires y to be passed")
+    fitted_error(clf, X, np.array([1, "a"] * 15, dtype=object), TypeError, match="mixes label")
+    with pytest.raises(ValueError, match="n_estimators"):
+        clf.set_params(n_estimators=0).fit(X, np.arange(30) % 2)
+
+
+def test_predict_errors(clf):
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    clf.fit(X, np.arange(30) % 2)
+    with pytest.raises(
+        ValueError, match="X has 3 features, but TabPFNLiteClassifier is expecting 4"
+    ):
+        clf.predict(X[:, :3])
+    X_inf = X.copy()
+    X_inf[0, 0] = -np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        clf.predict(X_inf)
+
+
+def test_missing_weights_give_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(classifier_module, "default_checkpoint_path", lambda: tmp_path / "gone")
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(CheckpointError, match="no checkpoint at .*gone"):
+        TabPFNLiteClassifier().fit(X, y)
+
+
+@pytest.mark.parametrize("loader, floor", [(load_breast_cancer, 0.97), (load_iris, 0.97)])
+def test_default_checkpoint_accuracy_on_real_data(loader, floor):
+    X, y = loader(return_X_y=True)
+    Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.5, stratify=y, random_state=0)
+    clf = TabPFNLiteClassifier(random_state=0).fit(Xtr, ytr)
+    proba = clf.predict_proba(Xte)
+    auc = roc_auc_score(yte, proba[:, 1] if proba.shape[1] == 2 else proba, multi_class="ovo")
+    assert auc >= floor
+    assert (clf.predict(Xte) == yte).mean() >= 0.85

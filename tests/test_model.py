@@ -1,0 +1,106 @@
+import pytest
+import torch
+
+from tabpfn_lite.model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+
+from .conftest import TINY, randomized_model
+
+
+def random_tables(B=3, R=41, F=7, n_train=23, classes=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(B, R, F, generator=g)
+    x[0, 2, F - 1] = float("nan")
+    x[1, 30, 0] = float("nan")
+    y = torch.randint(0, classes, (B, n_train), generator=g)
+    return x, y
+
+
+@pytest.mark.parametrize("F", [1, 2, 7])
+def test_forward_shape_and_finite(F):
+    model = randomized_model()
+    x, y = random_tables(F=F)
+    logits = model(x, y, model.sample_feature_codes(3, F))
+    assert logits.shape == (3, 41 - 23, TINY.max_classes)
+    assert torch.isfinite(logits).all()
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5, 18, 1000])
+def test_cache_equals_joint_pass(chunk_size):
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    with torch.no_grad():
+        joint = model(x, y, codes)
+    cache = model.build_cache(x[:, :23], y, codes)
+    cached = model.predict_from_cache(cache, x[:, 23:], chunk_size=chunk_size)
+    torch.testing.assert_close(cached, joint, rtol=1e-5, atol=1e-5)
+
+
+def test_train_row_order_invariance():
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    perm = torch.randperm(23, generator=torch.Generator().manual_seed(1))
+    x_perm = torch.cat([x[:, :23][:, perm], x[:, 23:]], dim=1)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(x_perm, y[:, perm], codes), model(x, y, codes), rtol=1e-5, atol=1e-5
+        )
+
+
+def test_test_rows_do_not_influence_each_other():
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    with torch.no_grad():
+        full = model(x, y, codes)
+        x2 = x.clone()
+        x2[:, 24:] = 1e3  # change every test row but the first
+        assert torch.allclose(model(x2, y, codes)[:, 0], full[:, 0], atol=1e-5)
+
+
+def test_labels_matter():
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    with torch.no_grad():
+        assert not torch.allclose(model(x, y, codes), model(x, (y + 1) % 3, codes))
+
+
+def test_normalisation_uses_train_rows_only():
+    """Scaling a feature by a constant leaves the output unchanged (train-statistics z-score)."""
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    x2 = x.clone()
+    x2[..., 2] = x2[..., 2] * 50 + 7
+    with torch.no_grad():
+        torch.testing.assert_close(model(x2, y, codes), model(x, y, codes), rtol=1e-4, atol=1e-4)
+
+
+def test_all_missing_column_gives_finite_output():
+    model = randomized_model()
+    x, y = random_tables()
+    x[..., 3] = float("nan")
+    with torch.no_grad():
+        assert torch.isfinite(model(x, y, model.sample_feature_codes(3, 7))).all()
+
+
+def test_config_errors():
+    with pytest.raises(ValueError, match="divisible"):
+        ModelConfig(emsize=30, nheads=4)
+    with pytest.raises(ValueError, match="parametrization"):
+        ModelConfig(parametrization="ntk")
+    with pytest.raises(ValueError, match="unknown ModelConfig fields"):
+        ModelConfig.from_dict({"emsize": 32, "bogus": 1})
+
+
+def test_parameter_groups_cover_every_parameter_once():
+    for param in ("sp", "mup"):
+        model = TabPFN(ModelConfig(emsize=64, nheads=4, parametrization=param, base_emsize=32))
+        groups = optimizer_param_groups(model, lr=1e-3)
+        ids = [id(p) for g in groups for p in g["params"]]
+        assert len(ids) == len(set(ids)) == len(list(model.parameters()))
+        assert sum(p.numel() for g in groups for p in g["params"]) == count_parameters(model)
+        hidden = next(g for g in groups if g["name"] == "hidden")
+        assert hidden["lr"] == (5e-4 if param == "mup" else 1e-3)

@@ -1,0 +1,143 @@
+import json
+
+import pytest
+import torch
+
+from tabpfn_lite import TabPFNLiteClassifier
+from tabpfn_lite.checkpoint import load_checkpoint
+from tabpfn_lite.cli import main
+from tabpfn_lite.model import ModelConfig
+from tabpfn_lite.train import TrainConfig, dump_for_step, lr_factor, read_log, train
+
+SMALL = ModelConfig(emsize=32, nlayers=2, nheads=2, mlp_hidden=64, decoder_hidden=64)
+
+
+def config(dump, out, **kw) -> TrainConfig:
+    base = dict(
+        data=[str(dump)],
+        out=str(out),
+        model=SMALL,
+        batch_size=8,
+        steps=8,
+        lr=3e-3,
+        warmup_steps=2,
+        log_every=1,
+        eval_every=4,
+        checkpoint_every=4,
+        eval_datasets=8,
+    )
+    return TrainConfig(**{**base, **kw})
+
+
+def test_log_has_the_promised_fields(small_dump, tmp_path):
+    ckpt = train(config(small_dump, tmp_path / "run"), progress=False)
+    rows = read_log(tmp_path / "run" / "log.jsonl")
+    steps = [r for r in rows if "loss" in r]
+    assert [r["step"] for r in steps] == list(range(1, 9))
+    for key in ("datasets", "cell_tokens", "loss", "wall_seconds"):
+        assert all(key in r for r in steps)
+    assert steps[-1]["datasets"] == 64
+    assert all(a["cell_tokens"] < b["cell_tokens"] for a, b in zip(steps, steps[1:], strict=False))
+    evals = [r for r in rows if "eval_auc_iris" in r]
+    assert len(evals) == 2 and all("eval_loss" in r for r in evals)
+    model, meta = load_checkpoint(ckpt)
+    assert meta["metadata"]["step"] == 8 and model.cfg == SMALL
+
+
+def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch):
+    straight = train(config(small_dump, tmp_path / "a"), progress=False)
+
+    import tabpfn_lite.train as train_module
+
+    real_save = train_module._save_state
+
+    def save_then_crash(out, model, opt, state, cfg):
+        real_save(out, model, opt, state, cfg)
+        if state["step"] == 4:
+            raise KeyboardInterrupt  # as if the run died right after its step-4 checkpoint
+
+    monkeypatch.setattr(train_module, "_save_state", save_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        train(config(small_dump, tmp_path / "b"), progress=False)
+    monkeypatch.setattr(train_module, "_save_state", real_save)
+    assert json.loads((tmp_path / "b" / "state.json").read_text())["step"] == 4
+    resumed = train(config(small_dump, tmp_path / "b"), resume=True, progress=False)
+
+    a, _ = load_checkpoint(straight)
+    b, _ = load_checkpoint(resumed)
+    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=1e-6, msg=name)
+    log_a = [r["loss"] for r in read_log(tmp_path / "a" / "log.jsonl") if "loss" in r]
+    log_b = [r["loss"] for r in read_log(tmp_path / "b" / "log.jsonl") if "loss" in r]
+    assert log_b == pytest.approx(log_a, abs=1e-6)
+
+
+def test_time_budget_stops_and_saves(small_dump, tmp_path):
+    train(config(small_dump, tmp_path / "run", time_budget=0.0), progress=False)
+    assert json.loads((tmp_path / "run" / "state.json").read_text())["step"] == 0
+
+
+def test_loss_falls(small_dump, tmp_path):
+    cfg = config(
+        small_dump,
+        tmp_path / "run",
+        steps=60,
+        log_every=10,
+        eval_every=60,
+        checkpoint_every=60,
+        lr=3e-3,
+        warmup_steps=5,
+    )
+    train(cfg, progress=False)
+    losses = [r["loss"] for r in read_log(tmp_path / "run" / "log.jsonl") if "loss" in r]
+    assert losses[-1] < losses[0] - 0.05
+
+
+def test_trained_checkpoint_loads_in_the_classifier(small_dump, tmp_path):
+    ckpt = train(config(small_dump, tmp_path / "run"), progress=False)
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    assert TabPFNLiteClassifier(checkpoint=ckpt, n_estimators=2).fit(X, y).score(X, y) > 0
+
+
+def test_schedule_and_curriculum():
+    cfg = TrainConfig(data=["a", "b"], out="x", steps=100, warmup_steps=10, curriculum=[3, 1])
+    assert lr_factor(0, cfg) == pytest.approx(0.1) and lr_factor(9, cfg) == pytest.approx(1.0)
+    assert lr_factor(99, cfg) == pytest.approx(cfg.min_lr_ratio, abs=1e-3)
+    assert [dump_for_step(s, cfg) for s in (0, 74, 75, 99)] == [0, 0, 1, 1]
+    with pytest.raises(ValueError, match="curriculum has 1 shares for 2 dumps"):
+        TrainConfig(data=["a", "b"], out="x", curriculum=[1.0])
+
+
+def test_cli_train(small_dump, tmp_path):
+    out = tmp_path / "cli"
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(small_dump),
+                "--out",
+                str(out),
+                "--emsize",
+                "16",
+                "--nheads",
+                "2",
+                "--nlayers",
+                "1",
+                "--mlp-hidden",
+                "32",
+                "--batch-size",
+                "4",
+                "--steps",
+                "3",
+                "--eval-every",
+                "3",
+                "--checkpoint-every",
+                "3",
+            ]
+        )
+        == 0
+    )
+    assert (out / "checkpoint" / "model.safetensors").exists() and (out / "curves.png").exists()
