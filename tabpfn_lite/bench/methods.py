@@ -1,0 +1,129 @@
+"""Methods compared by the harness, each with default settings and the preprocessing it needs.
+
+Every factory takes the train table's categorical column names and a seed and returns an
+estimator whose fit/predict_proba accept the pandas table and integer labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+Factory = Callable[[list[str], int], object]
+
+
+def _lite(checkpoint: str | None) -> Factory:
+    def make(categorical: list[str], seed: int):
+        from tabpfn_lite import TabPFNLiteClassifier
+
+        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed)
+
+    return make
+
+
+def _xgb(categorical: list[str], seed: int):
+    from xgboost import XGBClassifier
+
+    return XGBClassifier(enable_categorical=True, tree_method="hist", n_jobs=2, random_state=seed)
+
+
+def _lgbm(categorical: list[str], seed: int):
+    from lightgbm import LGBMClassifier
+
+    return LGBMClassifier(n_jobs=2, random_state=seed, verbose=-1)
+
+
+def _catboost(categorical: list[str], seed: int):
+    from catboost import CatBoostClassifier
+
+    return _StringCategories(
+        CatBoostClassifier(
+            cat_features=categorical, thread_count=2, random_seed=seed, verbose=False
+        ),
+        categorical,
+    )
+
+
+def _rf(categorical: list[str], seed: int):
+    encode = ColumnTransformer(
+        [
+            (
+                "cat",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
+                ),
+                categorical,
+            )
+        ],
+        remainder="passthrough",
+    )
+    # scikit-learn's forests split on missing values natively.
+    return make_pipeline(encode, RandomForestClassifier(n_jobs=2, random_state=seed))
+
+
+def _logreg(categorical: list[str], seed: int):
+    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    cats = make_pipeline(
+        SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
+    )
+    encode = ColumnTransformer([("cat", cats, categorical)], remainder=numeric, sparse_threshold=0)
+    return make_pipeline(encode, LogisticRegression(max_iter=5000, random_state=seed))
+
+
+class _StringCategories:
+    """CatBoost wants categorical columns as strings without NaN."""
+
+    def __init__(self, model, categorical: list[str]):
+        self.model, self.categorical = model, categorical
+
+    def _prepare(self, X: pd.DataFrame) -> pd.DataFrame:
+        X = X.copy()
+        for c in self.categorical:
+            X[c] = X[c].astype(str)
+        return X
+
+    def fit(self, X, y):
+        self.model.fit(self._prepare(X), y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model.predict_proba(self._prepare(X))
+
+
+BASELINES: dict[str, Factory] = {
+    "xgb": _xgb,
+    "lgbm": _lgbm,
+    "rf": _rf,
+    "logreg": _logreg,
+    "catboost": _catboost,
+}
+
+
+def method_factories(names: list[str], checkpoints: list[str] | None) -> dict[str, Factory]:
+    """Method name -> factory. `lite` expands to one method per checkpoint."""
+    out: dict[str, Factory] = {}
+    for name in names:
+        if name == "lite":
+            paths = checkpoints or [None]
+            for path in paths:
+                label = "lite" if len(paths) == 1 else f"lite[{Path(path).name}]"
+                out[label] = _lite(path)
+        elif name in BASELINES:
+            if name == "catboost":
+                try:
+                    import catboost  # noqa: F401
+                except ImportError:
+                    print("catboost is not installed; skipping it")
+                    continue
+            out[name] = BASELINES[name]
+        else:
+            raise ValueError(f"unknown method {name!r}; known: lite, {', '.join(BASELINES)}")
+    return out

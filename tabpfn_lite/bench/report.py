@@ -1,0 +1,145 @@
+"""Summary table (Markdown) and plots (PNG) from the per-fold results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+TIE = 0.001  # AUC differences within this count as ties
+PAPER_COLUMNS = {
+    "TabPFN_May2022": "paper TabPFN v1",
+    "XGB_1h": "paper XGB (1h tuned)",
+    "CatBoost_1h": "paper CatBoost (1h tuned)",
+    "AutoGluon_1h": "paper AutoGluon",
+}
+
+
+def failed(results: pd.DataFrame) -> pd.Series:
+    """Rows whose method raised (their error column holds the message)."""
+    return results["error"].astype("string").fillna("").ne("")
+
+
+def per_dataset_auc(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean ROC-AUC over folds: rows = datasets with every method complete, columns = methods."""
+    ok = results[~failed(results)]
+    auc = ok.pivot_table(
+        index=["dataset", "name"], columns="method", values="roc_auc", aggfunc="mean"
+    )
+    return auc.dropna()
+
+
+def summary_table(results: pd.DataFrame, reference: str = "xgb") -> pd.DataFrame:
+    auc = per_dataset_auc(results)
+    ranks = auc.rank(axis=1, ascending=False)
+    span = (auc.max(axis=1) - auc.min(axis=1)).replace(0, np.nan)
+    normalised = auc.sub(auc.min(axis=1), axis=0).div(span, axis=0)
+    ok = results[results["dataset"].isin(auc.index.get_level_values("dataset"))]
+    rows = {}
+    for method in auc.columns:
+        m = ok[ok["method"] == method]
+        row = {
+            "mean ROC-AUC": auc[method].mean(),
+            "mean accuracy": m["accuracy"].mean(),
+            "mean log loss": m["log_loss"].mean(),
+            "mean rank": ranks[method].mean(),
+            "rank std": ranks[method].std(),
+            "normalised AUC": normalised[method].mean(),
+            "fit+predict s (total)": (m["fit_seconds"] + m["predict_seconds"]).sum(),
+        }
+        if reference in auc.columns:
+            diff = auc[method] - auc[reference]
+            row[f"W/T/L vs {reference}"] = (
+                "reference"
+                if method == reference
+                else f"{(diff > TIE).sum()}/{(diff.abs() <= TIE).sum()}/{(diff < -TIE).sum()}"
+            )
+        row["failed folds"] = str(int((failed(results) & (results["method"] == method)).sum()))
+        rows[method] = row
+    table = pd.DataFrame(rows).T.sort_values("mean rank")
+    return table
+
+
+def write_report(
+    results: pd.DataFrame, out: Path, command: str, protocol: str, paper_csv: str | None = None
+) -> None:
+    auc = per_dataset_auc(results)
+    table = summary_table(results)
+    folds = results["fold"].nunique()
+    lines = [
+        "# OpenML benchmark",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Protocol: `{protocol}` ({folds} {'folds' if protocol == 'cv' else 'repetitions'}); "
+        f"{len(auc)} datasets where every method finished; ROC-AUC is one-vs-one macro for "
+        f"multiclass; ties within {TIE}.",
+        "",
+        table.to_markdown(floatfmt=".4f"),
+        "",
+        "## Per-dataset ROC-AUC (mean over folds)",
+        "",
+    ]
+    per_dataset = auc.copy()
+    if paper_csv:
+        paper = pd.read_csv(paper_csv).set_index("openml_id")
+        for col, label in PAPER_COLUMNS.items():
+            if col in paper.columns:
+                per_dataset[label] = [
+                    paper[col].get(d, np.nan) for d in per_dataset.index.get_level_values("dataset")
+                ]
+        means = per_dataset.mean()
+        lines += [
+            "Published numbers (TabPFN v1 paper, same protocol) beside ours; mean over "
+            "these datasets:",
+            "",
+            means.to_frame("mean ROC-AUC").to_markdown(floatfmt=".4f"),
+            "",
+        ]
+    lines += [per_dataset.reset_index().to_markdown(index=False, floatfmt=".4f"), ""]
+    lines += ["![per-dataset AUC](auc_scatter.png)", "", "![mean rank](mean_rank.png)", ""]
+    (out / "summary.md").write_text("\n".join(lines))
+    table.to_csv(out / "summary.csv")
+    (out / "command.txt").write_text(command + "\n")
+    _plots(auc, table, out)
+
+
+def _plots(auc: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    lite = [c for c in auc.columns if c.startswith("lite")]
+    if lite and "xgb" in auc.columns:
+        fig, ax = plt.subplots(figsize=(5.5, 5.5))
+        for method in lite:
+            ax.scatter(auc["xgb"], auc[method], label=method, alpha=0.8)
+        lo = float(np.nanmin(auc[["xgb", *lite]].to_numpy())) - 0.01
+        ax.plot([lo, 1], [lo, 1], "k--", lw=1)
+        ax.set(
+            xlabel="XGBoost ROC-AUC",
+            ylabel="TabPFNLite ROC-AUC",
+            xlim=(lo, 1.001),
+            ylim=(lo, 1.001),
+            title="per dataset (above the line: TabPFNLite better)",
+        )
+        ax.legend()
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(out / "auc_scatter.png", dpi=120)
+        plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.barh(
+        table.index[::-1],
+        table["mean rank"][::-1],
+        xerr=table["rank std"][::-1],
+        color="tab:blue",
+        alpha=0.7,
+        capsize=3,
+    )
+    ax.set(xlabel="mean rank over datasets (lower is better; bars: std)", title="mean rank")
+    fig.tight_layout()
+    fig.savefig(out / "mean_rank.png", dpi=120)
+    plt.close(fig)

@@ -1,0 +1,97 @@
+"""The OpenML harness, offline on 2 datasets x 2 folds."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("openml")
+from tabpfn_lite.bench.harness import COLUMNS, main  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+CACHE = SHARED / "openml_cache"
+pytestmark = pytest.mark.skipif(not CACHE.is_dir(), reason="needs ../shared/datasets")
+
+
+def test_harness_offline_writes_results_and_resumes(tmp_path, tiny_checkpoint):
+    out = tmp_path / "bench"
+    argv = [
+        "--datasets",
+        "11",
+        "15",
+        "--methods",
+        "lite,logreg",
+        "--folds",
+        "2",
+        "--checkpoint",
+        str(tiny_checkpoint),
+        "--openml-cache",
+        str(CACHE),
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns) == COLUMNS
+    assert len(results) == 2 * 2 * 2
+    assert results["error"].isna().all()
+    assert results["roc_auc"].between(0, 1).all() and (results["fit_seconds"] > 0).all()
+    assert set(results["method"]) == {"lite", "logreg"} and set(results["fold"]) == {0, 1}
+    summary = (out / "summary.md").read_text()
+    assert "mean ROC-AUC" in summary and "balance-scale" in summary and "--folds 2" in summary
+    assert (out / "mean_rank.png").stat().st_size > 0
+
+    assert main(argv) == 0  # a re-run skips the folds already in the CSV
+    assert len(pd.read_csv(out / "results.csv")) == 8
+
+
+def test_failing_method_is_recorded_and_the_run_goes_on(tmp_path):
+    out = tmp_path / "bench"
+    assert (
+        main(
+            [
+                "--datasets",
+                "15",
+                "--methods",
+                "lite,xgb",
+                "--folds",
+                "1",
+                "--checkpoint",
+                str(tmp_path / "missing"),
+                "--openml-cache",
+                str(CACHE),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    results = pd.read_csv(out / "results.csv").set_index("method")
+    assert "no checkpoint at" in results.loc["lite", "error"]
+    assert results.loc["xgb", "roc_auc"] > 0.9
+
+
+def test_paper_protocol_puts_published_numbers_beside_ours(tmp_path):
+    out = tmp_path / "paper"
+    assert (
+        main(
+            [
+                "--datasets",
+                "11",
+                "--methods",
+                "logreg",
+                "--folds",
+                "2",
+                "--protocol",
+                "paper",
+                "--openml-cache",
+                str(CACHE),
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    results = pd.read_csv(out / "results.csv")
+    assert (results["n_train"] == 312).all()  # half of 625, under the 1000-row cap
+    assert "paper TabPFN v1" in (out / "summary.md").read_text()
