@@ -158,13 +158,15 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         return model
 
     def _member_inputs(self, X_num: np.ndarray) -> np.ndarray:
-        """(n, F) -> (M, n, F) float32: each member's transform and feature order."""
-        return np.stack(
-            [
-                t.transform(X_num)[:, order]
-                for t, order in zip(self.member_transforms_, self.feature_orders_, strict=True)
-            ]
-        ).astype(np.float32)
+        """(n, F) -> (M, n, F) float32: each member's transform and feature order.
+
+        C-contiguous always: reductions over another memory layout (e.g. after unpickling)
+        would sum in another order and change the last bits of the predictions."""
+        members = [
+            t.transform(X_num)[:, order]
+            for t, order in zip(self.member_transforms_, self.feature_orders_, strict=True)
+        ]
+        return np.ascontiguousarray(np.stack(members), dtype=np.float32)
 
     def _build_cache(self, model: TabPFN) -> None:
         device = next(model.parameters()).device
@@ -184,10 +186,10 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         validate_data(self, X, skip_check_array=True, reset=False)
         if self.model_ is None:  # unpickled: weights and cache are not part of the pickle
             self._build_cache(self._load_model())
-        x = torch.from_numpy(self._member_inputs(self.preprocessor_.transform(X)))
         device = next(self.model_.parameters()).device
+        x = torch.from_numpy(self._member_inputs(self.preprocessor_.transform(X))).to(device)
         logits = self.model_.predict_from_cache(
-            self.cache_, x.to(device), chunk_size=self.inference_chunk_size
+            self.cache_, x, chunk_size=self.inference_chunk_size
         )  # (M, n, max_classes)
         n_classes = len(self.classes_)
         proba = (logits[..., :n_classes].float() / self.softmax_temperature).softmax(-1).cpu()
