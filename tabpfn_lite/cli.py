@@ -1,4 +1,4 @@
-"""`tabpfn-lite` command: prior | train | info."""
+"""`tabpfn-lite` command: prior | train | bench | info."""
 
 from __future__ import annotations
 
@@ -158,9 +158,19 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="OpenML benchmark against GBDTs (see benchmarks/openml_bench.py)",
+        add_help=False,
+    )
+    p.add_argument("args", nargs=argparse.REMAINDER, help="options of the harness")
+
+
 COMMANDS = {
     "prior": (_add_prior, _run_prior),
     "train": (_add_train, _run_train),
+    "bench": (_add_bench, None),  # dispatched in main()
     "info": (_add_info, _run_info),
 }
 
@@ -170,6 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():
         add(sub)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:  # the harness parses its own arguments (and --help)
+        from .bench.harness import main as bench_main
+
+        return bench_main(argv[1:])
     args = parser.parse_args(argv)
     return COMMANDS[args.command][1](args)
 

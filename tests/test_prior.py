@@ -180,3 +180,15 @@ def test_cli_bad_arguments(argv, message, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert message in str(e.value) + capsys.readouterr().err
+
+
+def test_size_groups_give_batches_without_padding(tmp_path):
+    cfg = PriorConfig(min_rows=20, max_rows=80, max_features=8, max_classes=3, size_group=16)
+    path = generate_dump(tmp_path / "g.h5", cfg, 128, seed=4, progress=False)
+    dump = PriorDump(path)
+    for _, batch in zip(range(8), dump.batches(16, seed=0), strict=False):
+        assert (batch.y != -100).all()  # every row is real
+        assert (batch.num_features == batch.x.shape[2]).all()
+    shapes = {(len(d.y), d.x.shape[1], d.single_eval_pos) for d in dump.read(0, 16)}
+    assert len(shapes) == 1
+    dump.close()
