@@ -60,8 +60,8 @@ class Reference(nn.Module):
         self.layers = nn.ModuleList(ReferenceLayer() for _ in range(LAYERS))
         self.decoder = nn.Sequential(nn.Linear(E, MLP), nn.GELU(), nn.Linear(MLP, max_classes))
 
-    def forward(self, x: torch.Tensor, y_train: torch.Tensor) -> torch.Tensor:
-        n = y_train.shape[1]
+    def forward(self, x: torch.Tensor, y_train: torch.Tensor, feature_codes=None) -> torch.Tensor:
+        n = y_train.shape[1]  # feature_codes: unused (no feature identity in nanoTabPFN)
         mean, std = x[:, :n].mean(1, keepdim=True), x[:, :n].std(1, keepdim=True) + 1e-6
         x = ((x - mean) / std).clamp(-100, 100)
         y = y_train.float()
@@ -78,7 +78,7 @@ def measure(model: nn.Module, batches: list, steps: int, lr: float) -> tuple[flo
     for i, batch in enumerate(batches[: steps + 3]):
         if i == 3:  # warm-up steps are not timed
             t0 = time.perf_counter()
-        loss = batch_loss(model, batch)
+        loss = batch_loss(model, batch)  # mean cross-entropy over the test rows
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -21,11 +21,14 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -56,6 +59,7 @@ class TrainConfig:
     eval_every: int = 250
     checkpoint_every: int = 250
     eval_datasets: int = 64
+    stop_at: int | None = None  # stop (with a checkpoint) at this step; the schedule is unchanged
     bf16: bool = False
     compile: bool = False
 
@@ -107,23 +111,54 @@ def masked_logits(logits: torch.Tensor, num_classes: torch.Tensor) -> torch.Tens
     return logits.masked_fill(absent[:, None, :], float("-inf"))
 
 
-def batch_loss(model: TabPFN, batch: Batch) -> torch.Tensor:
-    """Mean cross-entropy over the (non-padded) test rows of the batch."""
+def batch_loss(
+    model: nn.Module, batch: Batch, feature_codes: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Cross-entropy summed over this share's non-padded test rows, divided by the global batch's
+    test-row count: the global mean when there is one rank, and its share of it otherwise."""
     n = batch.n_train
-    logits = masked_logits(model(batch.x, batch.y[:, :n]), batch.num_classes)
-    return F.cross_entropy(
-        logits.flatten(0, 1).float(), batch.y[:, n:].flatten(), ignore_index=-100
+    logits = masked_logits(model(batch.x, batch.y[:, :n], feature_codes), batch.num_classes)
+    ce = F.cross_entropy(
+        logits.flatten(0, 1).float(), batch.y[:, n:].flatten(), ignore_index=-100, reduction="sum"
     )
+    return ce / batch.global_test_rows
 
 
 def _batch_to(batch: Batch, device: torch.device) -> Batch:
-    return Batch(
-        batch.x.to(device),
-        batch.y.to(device),
-        batch.n_train,
-        batch.num_classes.to(device),
-        batch.num_features.to(device),
-    )
+    tensors = {k: v.to(device) for k, v in vars(batch).items() if isinstance(v, torch.Tensor)}
+    return Batch(**{**vars(batch), **tensors})
+
+
+# ------------------------------------------------------------------------------------ ranks
+@dataclass(frozen=True)
+class Ranks:
+    rank: int = 0
+    world: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def join_process_group(device: torch.device) -> tuple[Ranks, torch.device, bool]:
+    """Under torchrun (WORLD_SIZE > 1) join the process group: NCCL on GPUs, gloo on CPUs.
+    Returns the ranks, this rank's device, and whether this call created the group."""
+    if int(os.environ.get("WORLD_SIZE", "1")) == 1:
+        return Ranks(), device, False
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    created = not dist.is_initialized()
+    if created:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return Ranks(dist.get_rank(), dist.get_world_size()), device, created
+
+
+def _sum_over_ranks(value: torch.Tensor, ranks: Ranks) -> torch.Tensor:
+    if ranks.world > 1:
+        value = value.clone()
+        dist.all_reduce(value)
+    return value
 
 
 # ------------------------------------------------------------------------------------ evaluation
@@ -215,10 +250,14 @@ def train(
     device: str = "cpu",
     progress: bool = True,
 ) -> Path:
-    """Train and return the checkpoint folder. `init_model` warm-starts (growth)."""
+    """Train and return the checkpoint folder. `init_model` warm-starts (growth).
+
+    Under torchrun every rank runs this unchanged: the global batch (cfg.batch_size) is split
+    over the ranks, gradients are averaged by DistributedDataParallel, and rank 0 alone writes
+    checkpoints and logs. Batches, schedule and log do not depend on the number of ranks, so a
+    run can resume with another number of ranks."""
     out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    dev = torch.device(device)
+    ranks, dev, created_group = join_process_group(torch.device(device))
     torch.manual_seed(cfg.seed)
     model = (init_model if init_model is not None else TabPFN(cfg.model)).to(dev).train()
     cfg.model = model.cfg
@@ -238,15 +277,14 @@ def train(
     log_path = out / "log.jsonl"
     if resume and (out / "state.json").exists():
         state = _load_state(out, model, opt)
-        # Drop log rows of steps after the checkpoint: they are about to be redone.
-        kept = (
-            [r for r in read_log(log_path) if r["step"] <= state["step"]]
-            if log_path.exists()
-            else []
+    if ranks.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        # Keep the log of the steps before the checkpoint; later ones are about to be redone.
+        kept = read_log(log_path) if resume and log_path.exists() else []
+        log_path.write_text(
+            "".join(json.dumps(r) + "\n" for r in kept if r["step"] <= state["step"])
         )
-        log_path.write_text("".join(json.dumps(r) + "\n" for r in kept))
-    elif not resume:
-        log_path.unlink(missing_ok=True)
+    net = DistributedDataParallel(model) if ranks.world > 1 else model
 
     dumps: dict[int, PriorDump] = {}
     streams: dict[int, Iterator[Batch]] = {}
@@ -255,18 +293,27 @@ def train(
         if i not in streams:  # opened on first use: a later curriculum stage may still be written
             dumps[i] = PriorDump(cfg.data[i])
             streams[i] = dumps[i].batches(
-                cfg.batch_size, cfg.seed + i, start_batch=state["dump_positions"][i]
+                cfg.batch_size,
+                cfg.seed + i,
+                start_batch=state["dump_positions"][i],
+                rank=ranks.rank,
+                world=ranks.world,
             )
         state["dump_positions"][i] += 1
         return _batch_to(next(streams[i]), dev)
 
-    synthetic = synthetic_eval_batches(cfg.data[0], cfg.eval_datasets, cfg.batch_size)
-    real = real_eval_sets()
+    if ranks.is_main:
+        synthetic = synthetic_eval_batches(cfg.data[0], cfg.eval_datasets, cfg.batch_size)
+        real = real_eval_sets()
     step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
 
-    log = open(log_path, "a")
     n_params = count_parameters(model)
-    bar = tqdm(total=cfg.steps, initial=state["step"], disable=not progress, desc="train")
+    bar = tqdm(
+        total=cfg.steps,
+        initial=state["step"],
+        disable=not (progress and ranks.is_main),
+        desc="train",
+    )
     t0, wall0, losses = time.perf_counter(), state["wall_seconds"], []
 
     def wall() -> float:
@@ -281,28 +328,35 @@ def train(
             "parameters": n_params,
             **extra,
         }
-        log.write(json.dumps(row) + "\n")
-        log.flush()
+        with open(log_path, "a") as log:
+            log.write(json.dumps(row) + "\n")
+
+    def out_of_time() -> bool:
+        late = cfg.time_budget is not None and wall() >= cfg.time_budget
+        return bool(_sum_over_ranks(torch.tensor(float(late)), ranks) > 0)  # every rank agrees
 
     try:
-        while state["step"] < cfg.steps:
-            if cfg.time_budget is not None and wall() >= cfg.time_budget:
-                break
+        while state["step"] < cfg.steps and state["step"] != cfg.stop_at and not out_of_time():
             batch = next_batch(dump_for_step(state["step"], cfg))
+            codes = model.sample_feature_codes(batch.global_datasets, batch.x.shape[2])
+            if codes is not None:
+                codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-                loss = step_fn(model, batch)
+                loss = step_fn(net, batch, codes)
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss * ranks.world).backward()  # DDP averages gradients over the ranks
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
 
-            losses.append(loss.item())
+            losses.append(_sum_over_ranks(loss.detach(), ranks).item())
             state["step"] += 1
-            state["datasets"] += batch.x.shape[0]
-            state["cell_tokens"] += batch.cell_tokens
+            state["datasets"] += batch.global_datasets
+            state["cell_tokens"] += batch.global_cell_tokens
             bar.update(1)
+            if not ranks.is_main:
+                continue
             last = state["step"] == cfg.steps
             if state["step"] % cfg.log_every == 0 or last:
                 bar.set_postfix(loss=f"{np.mean(losses):.4f}")
@@ -313,13 +367,17 @@ def train(
             if state["step"] % cfg.checkpoint_every == 0 or last:
                 state["wall_seconds"] = wall()
                 _save_state(out, model, opt, state, cfg)
+        saved = state["step"] % cfg.checkpoint_every == 0 or state["step"] == cfg.steps
+        if ranks.is_main and not (saved and state["step"] > 0):  # stopped early: save now
+            state["wall_seconds"] = wall()
+            _save_state(out, model, opt, state, cfg)
     finally:
         bar.close()
-        log.close()
         for d in dumps.values():
             d.close()
-    state["wall_seconds"] = wall()
-    _save_state(out, model, opt, state, cfg)
+        if created_group:
+            dist.barrier()
+            dist.destroy_process_group()
     return out / "checkpoint"
 
 

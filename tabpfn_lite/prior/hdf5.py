@@ -93,17 +93,16 @@ class DumpWriter:
 
 @dataclass
 class Batch:
+    """One rank's share of a global batch (the whole batch when there is one rank)."""
+
     x: torch.Tensor  # (B, R, F) float32, NaN = missing, zero-padded features
     y: torch.Tensor  # (B, R) long; -100 marks padded rows (ignored by the loss)
     n_train: int  # rows before it are train rows, for every dataset of the batch
     num_classes: torch.Tensor  # (B,) long
     num_features: torch.Tensor  # (B,) long
-
-    @property
-    def cell_tokens(self) -> int:
-        """Table cells processed: real rows x real features, summed over the batch."""
-        rows = (self.y != -100).sum(1)
-        return int((rows * self.num_features).sum())
+    global_datasets: int  # datasets in the global batch
+    global_test_rows: int  # non-padded test rows in the global batch (the loss denominator)
+    global_cell_tokens: int  # real rows x real features, summed over the global batch
 
 
 class PriorDump:
@@ -150,7 +149,13 @@ class PriorDump:
         return out
 
     def batches(
-        self, batch_size: int, seed: int, start_batch: int = 0, window_chunks: int = 16
+        self,
+        batch_size: int,
+        seed: int,
+        start_batch: int = 0,
+        window_chunks: int = 16,
+        rank: int = 0,
+        world: int = 1,
     ) -> Iterator[Batch]:
         """Endless stream of batches; the same seed gives the same stream, and `start_batch`
         skips ahead without reading the skipped data (for exact resume).
@@ -158,7 +163,13 @@ class PriorDump:
         Each epoch visits the chunks in a random order, `window_chunks` at a time; inside a window
         datasets are shuffled, sorted by shape (split, rows, features) so that a batch wastes
         little padding and loses few train rows to the shared split (see `collate`), cut into
-        batches, and the batches shuffled."""
+        full batches, and the batches shuffled. With `world` ranks, rank r gets datasets r, r +
+        world, ... of each global batch, padded to the global batch's shape: the global batches
+        do not depend on the number of ranks."""
+        if len(self) < batch_size:
+            raise ValueError(f"{self.path} holds {len(self)} datasets, fewer than one batch")
+        if batch_size % world:
+            raise ValueError(f"batch size {batch_size} is not divisible by {world} ranks")
         batch_index, epoch = 0, 0
         n_chunks = -(-len(self) // self.chunk)
         while True:
@@ -166,19 +177,7 @@ class PriorDump:
             order = rng.permutation(n_chunks)
             for w in range(0, n_chunks, window_chunks):
                 chunks = np.sort(order[w : w + window_chunks])
-                idx = np.concatenate(
-                    [
-                        np.arange(c * self.chunk, min((c + 1) * self.chunk, len(self)))
-                        for c in chunks
-                    ]
-                )
-                idx = rng.permutation(idx)
-                # Sort by shape: datasets of one size group (same rows, features and split)
-                # end up in one batch with no padding; mixed batches share the smallest split.
-                keys = (self.num_features[idx], self.num_datapoints[idx], self.single_eval_pos[idx])
-                idx = idx[np.lexsort(keys)]
-                plan = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
-                plan = [plan[i] for i in rng.permutation(len(plan))]
+                plan = self._window_plan(chunks, batch_size, rng)
                 if batch_index + len(plan) <= start_batch:
                     batch_index += len(plan)
                     continue
@@ -189,29 +188,66 @@ class PriorDump:
                         data[lo + i] = d
                 for members in plan:
                     if batch_index >= start_batch:
-                        yield collate([data[i] for i in members])
+                        yield self._share(members, data, rank, world)
                     batch_index += 1
             epoch += 1
+
+    def _window_plan(self, chunks: np.ndarray, batch_size: int, rng) -> list[np.ndarray]:
+        idx = np.concatenate(
+            [np.arange(c * self.chunk, min((c + 1) * self.chunk, len(self))) for c in chunks]
+        )
+        idx = rng.permutation(idx)
+        # Sort by shape: datasets of one size group (same rows, features and split) end up in
+        # one batch with no padding; mixed batches share the smallest split.
+        keys = (self.num_features[idx], self.num_datapoints[idx], self.single_eval_pos[idx])
+        idx = idx[np.lexsort(keys)]
+        plan = [idx[i : i + batch_size] for i in range(0, len(idx) - batch_size + 1, batch_size)]
+        return [plan[i] for i in rng.permutation(len(plan))]
+
+    def _share(self, members: np.ndarray, data: dict, rank: int, world: int) -> Batch:
+        """Rank `rank`'s datasets of the global batch `members`, in the global batch's shape."""
+        n_train = int(self.single_eval_pos[members].min())
+        rows, features = self.num_datapoints[members], self.num_features[members]
+        return collate(
+            [data[i] for i in members[rank::world]],
+            shape=(int(rows.max()), int(features.max())),
+            n_train=n_train,
+            global_datasets=len(members),
+            global_test_rows=int((rows - n_train).sum()),
+            global_cell_tokens=int((rows * features).sum()),
+        )
 
     def close(self) -> None:
         self.file.close()
 
 
-def collate(datasets: list[Dataset]) -> Batch:
-    """Pad rows and features to the largest dataset. All datasets share the smallest split
-    position: rows between it and a dataset's own split become test rows (their labels are
-    known), so no train row of one dataset is ever padded into another's context."""
-    R = max(len(d.y) for d in datasets)
-    F = max(d.x.shape[1] for d in datasets)
+def collate(
+    datasets: list[Dataset],
+    shape: tuple[int, int] | None = None,
+    n_train: int | None = None,
+    **global_counts: int,
+) -> Batch:
+    """Pad rows and features to `shape` (default: the largest dataset). All datasets share the
+    split `n_train` (default: the smallest): rows between it and a dataset's own split become
+    test rows (their labels are known), so no train row of one dataset is ever padded into
+    another's context. `global_counts` describe the global batch when this is one rank's share."""
+    R, F = shape or (max(len(d.y) for d in datasets), max(d.x.shape[1] for d in datasets))
+    n_train = n_train if n_train is not None else min(d.single_eval_pos for d in datasets)
     x = torch.zeros(len(datasets), R, F)
     y = torch.full((len(datasets), R), -100, dtype=torch.long)
     for i, d in enumerate(datasets):
         x[i, : d.x.shape[0], : d.x.shape[1]] = torch.from_numpy(np.asarray(d.x, np.float32))
         y[i, : len(d.y)] = torch.from_numpy(np.asarray(d.y)).long()
+    counts = {
+        "global_datasets": len(datasets),
+        "global_test_rows": int((y[:, n_train:] != -100).sum()),
+        "global_cell_tokens": sum(d.x.shape[0] * d.x.shape[1] for d in datasets),
+    }
     return Batch(
         x=x,
         y=y,
-        n_train=min(d.single_eval_pos for d in datasets),
+        n_train=n_train,
         num_classes=torch.tensor([d.num_classes for d in datasets]),
         num_features=torch.tensor([d.x.shape[1] for d in datasets]),
+        **{**counts, **global_counts},
     )
