@@ -28,6 +28,18 @@ def _add_prior(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=_positive_int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    p.add_argument(
+        "--num-shards",
+        type=_positive_int,
+        default=1,
+        help="write N shard files and a JSON index; --out names the index (e.g. prior.json)",
+    )
+    p.add_argument(
+        "--shard",
+        type=int,
+        action="append",
+        help="write only this shard (repeatable); e.g. one per machine, all writing the same index",
+    )
 
 
 def _run_prior(args: argparse.Namespace) -> int:
@@ -39,7 +51,7 @@ def _run_prior(args: argparse.Namespace) -> int:
     if not args.out:
         raise SystemExit("tabpfn-lite prior: --out FILE is required (or --stats FILE)")
     from .prior.config import PriorConfig
-    from .prior.generate import generate_dump
+    from .prior.generate import generate_dump, generate_sharded_dump
 
     try:
         cfg = PriorConfig(
@@ -51,6 +63,22 @@ def _run_prior(args: argparse.Namespace) -> int:
         )
     except ValueError as e:
         raise SystemExit(f"tabpfn-lite prior: {e}") from None
+    if args.num_shards > 1 or args.shard:
+        try:
+            generate_sharded_dump(
+                args.out,
+                cfg,
+                args.num_datasets,
+                args.num_shards,
+                shards=args.shard,
+                seed=args.seed,
+                workers=args.workers,
+                resume=args.resume,
+            )
+        except ValueError as e:
+            raise SystemExit(f"tabpfn-lite prior: {e}") from None
+        print(f"wrote shards {args.shard or 'all'} of {args.num_shards}; index: {args.out}")
+        return 0
     generate_dump(
         args.out, cfg, args.num_datasets, seed=args.seed, workers=args.workers, resume=args.resume
     )

@@ -166,8 +166,8 @@ def synthetic_eval_batches(dump_path: str, n: int, batch_size: int) -> list[Batc
     """Held-out synthetic data: the first dump's prior, drawn with another seed."""
     dump = PriorDump(dump_path)
     try:
-        prior_json = dump.file.attrs.get("prior_config")
-        seed = int(dump.file.attrs.get("seed", 0)) + EVAL_SEED_OFFSET
+        prior_json = dump.attrs.get("prior_config")
+        seed = int(dump.attrs.get("seed", 0)) + EVAL_SEED_OFFSET
     finally:
         dump.close()
     if prior_json is None:

@@ -192,3 +192,47 @@ def test_size_groups_give_batches_without_padding(tmp_path):
     shapes = {(len(d.y), d.x.shape[1], d.single_eval_pos) for d in dump.read(0, 16)}
     assert len(shapes) == 1
     dump.close()
+
+
+def test_shards_read_as_one_dump(tmp_path, small_prior):
+    whole = generate_dump(tmp_path / "whole.h5", small_prior, 200, seed=6, progress=False)
+    index = tmp_path / "prior.json"
+    for shard in ("0", "1"):  # as two machines would, each writing its shard and the index
+        assert (
+            main(
+                [
+                    "prior",
+                    "--out",
+                    str(index),
+                    "--num-datasets",
+                    "200",
+                    "--max-rows",
+                    "60",
+                    "--min-rows",
+                    "20",
+                    "--max-features",
+                    "6",
+                    "--max-classes",
+                    "4",
+                    "--num-shards",
+                    "2",
+                    "--shard",
+                    shard,
+                    "--seed",
+                    "6",
+                ]
+            )
+            == 0
+        )
+    a, b = PriorDump(whole), PriorDump(index)
+    assert len(b.files) == 2 and len(a) == len(b) == 200
+    for x, y in zip(a.read(128, 192), b.read(128, 192), strict=True):
+        np.testing.assert_array_equal(x.x, y.x)
+    for p, q in zip(a.batches(8, seed=1), b.batches(8, seed=1), strict=False):
+        assert torch_equal(p.x, q.x)
+        break
+    a.close()
+    b.close()
+    (tmp_path / "prior-00001-of-00002.h5").unlink()
+    with pytest.raises(DumpError, match="not written yet"):
+        PriorDump(index)

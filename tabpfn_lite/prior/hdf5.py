@@ -7,6 +7,7 @@ Extra: num_classes (N,) int32, prior_type (N,) int8, attrs prior_config (JSON), 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import torch
 from .sample import Dataset
 
 REQUIRED_KEYS = ("X", "y", "num_features", "num_datapoints", "single_eval_pos")
+INDEX_FORMAT = "tabpfn-lite-prior-shards/1"
 CHUNK = 64  # datasets per HDF5 chunk; the reader reads whole chunks
 
 
@@ -109,43 +111,50 @@ class PriorDump:
     """Reads a dump (ours, or nanoTabPFN's layout) and streams shuffled, size-sorted batches."""
 
     def __init__(self, path: str | Path):
+        """`path`: one HDF5 dump, or the JSON index of a sharded dump."""
         self.path = Path(path)
-        try:
-            self.file = h5py.File(self.path, "r")
-        except OSError as e:
-            raise DumpError(f"{self.path} is not a readable HDF5 file: {e}") from None
-        missing = [k for k in REQUIRED_KEYS if k not in self.file]
-        if missing:
-            raise DumpError(f"{self.path} is not a prior dump: missing keys {missing}")
-        f = self.file
-        written = int(f.attrs.get("num_written", f["X"].shape[0]))
-        self.num_datapoints = f["num_datapoints"][:written].astype(np.int64)
-        self.num_features = f["num_features"][:written].astype(np.int64)
-        self.single_eval_pos = f["single_eval_pos"][:written].astype(np.int64)
-        if "num_classes" in f:
-            self.num_classes = f["num_classes"][:written].astype(np.int64)
-        else:  # nanoTabPFN layout: derive from the labels
-            self.num_classes = None
-        self.chunk = (f["X"].chunks or (CHUNK,))[0]
+        files = _shard_files(self.path) if self.path.suffix == ".json" else [self.path]
+        self.files, parts = [], []
+        for file in files:
+            f = _open_dump(file)
+            self.files.append(f)
+            parts.append(_metadata(f))
+        self.attrs = dict(self.files[0].attrs)
+        self.starts = np.cumsum([0] + [len(p["num_datapoints"]) for p in parts])
+        for key in ("num_datapoints", "num_features", "single_eval_pos", "prior_type"):
+            values = [p.get(key) for p in parts]
+            setattr(self, key, None if any(v is None for v in values) else np.concatenate(values))
+        counts = [p.get("num_classes") for p in parts]  # None for nanoTabPFN's layout
+        self.num_classes = None if any(c is None for c in counts) else np.concatenate(counts)
+        self.chunk = (self.files[0]["X"].chunks or (CHUNK,))[0]
         if len(self) == 0:
             raise DumpError(f"{self.path} holds no datasets")
-        try:  # a truncated file fails here rather than in the middle of training
-            f["X"][len(self) - 1, :1]
-        except OSError as e:
-            raise DumpError(f"{self.path} is truncated or corrupt: {e}") from None
+        if any(s % self.chunk for s in self.starts[1:-1]):
+            raise DumpError(f"{self.path}: shard boundaries must fall on {self.chunk}-row chunks")
+        for f, stop in zip(self.files, self.starts[1:] - self.starts[:-1], strict=True):
+            try:  # a truncated file fails here rather than in the middle of training
+                f["X"][stop - 1, :1]
+            except OSError as e:
+                raise DumpError(f"{f.filename} is truncated or corrupt: {e}") from None
 
     def __len__(self) -> int:
-        return len(self.num_datapoints)
+        return int(self.starts[-1])
 
     def read(self, start: int, stop: int) -> list[Dataset]:
-        X, y = self.file["X"][start:stop], self.file["y"][start:stop]
+        """Datasets start .. stop-1 (a range inside one shard, e.g. one chunk)."""
+        s = int(np.searchsorted(self.starts, start, side="right")) - 1
+        if stop > self.starts[s + 1]:
+            raise ValueError(f"rows {start}:{stop} span two shards of {self.path}")
+        lo = start - self.starts[s]
+        f = self.files[s]
+        X, y = f["X"][lo : lo + stop - start], f["y"][lo : lo + stop - start]
         out = []
         for i in range(stop - start):
             j = start + i
-            n, f = self.num_datapoints[j], self.num_features[j]
+            n, nf = self.num_datapoints[j], self.num_features[j]
             yi = y[i, :n]
             k = int(self.num_classes[j]) if self.num_classes is not None else int(yi.max()) + 1
-            out.append(Dataset(X[i, :n, :f], yi, int(self.single_eval_pos[j]), k, -1))
+            out.append(Dataset(X[i, :n, :nf], yi, int(self.single_eval_pos[j]), k, -1))
         return out
 
     def batches(
@@ -218,7 +227,41 @@ class PriorDump:
         )
 
     def close(self) -> None:
-        self.file.close()
+        for f in self.files:
+            f.close()
+
+
+def _shard_files(index: Path) -> list[Path]:
+    try:
+        meta = json.loads(index.read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DumpError(f"{index} is not a readable shard index: {e}") from None
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+        raise DumpError(f"{index} is not a tabpfn-lite shard index")
+    files = [index.parent / name for name in meta["shards"]]
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise DumpError(f"{index}: shard files not written yet: {missing}")
+    return files
+
+
+def _open_dump(path: Path) -> h5py.File:
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        raise DumpError(f"{path} is not a readable HDF5 file: {e}") from None
+    missing = [k for k in REQUIRED_KEYS if k not in f]
+    if missing:
+        f.close()
+        raise DumpError(f"{path} is not a prior dump: missing keys {missing}")
+    return f
+
+
+def _metadata(f: h5py.File) -> dict[str, np.ndarray]:
+    """Per-dataset metadata of the datasets written so far."""
+    written = int(f.attrs.get("num_written", f["X"].shape[0]))
+    keys = ("num_datapoints", "num_features", "single_eval_pos", "num_classes", "prior_type")
+    return {k: f[k][:written].astype(np.int64) for k in keys if k in f}
 
 
 def collate(

@@ -18,7 +18,7 @@ def dump_stats(path: str | Path, max_datasets: int = 2000) -> dict:
     try:
         n = min(len(dump), max_datasets)
         datasets = dump.read(0, n)
-        prior_type = dump.file["prior_type"][:n] if "prior_type" in dump.file else None
+        prior_type = None if dump.prior_type is None else dump.prior_type[:n]
     finally:
         dump.close()
     balance, categorical, missing_cells, has_missing = [], [], [], []
