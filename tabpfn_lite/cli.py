@@ -107,6 +107,13 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--log-every", type=_positive_int, default=10)
     p.add_argument("--eval-every", type=_positive_int, default=250)
     p.add_argument("--checkpoint-every", type=_positive_int, default=250)
+    p.add_argument(
+        "--micro-batch-tokens",
+        type=_positive_int,
+        default=150_000,
+        help="split larger batches into micro-batches (same gradient, bounded memory)",
+    )
+    p.add_argument("--stop-at", type=int, help="stop with a checkpoint at this step")
     p.add_argument("--bf16", action="store_true")
     p.add_argument("--compile", action="store_true")
     p.add_argument("--device", default="cpu")
@@ -148,6 +155,8 @@ def _run_train(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             checkpoint_every=args.checkpoint_every,
             bf16=args.bf16,
+            micro_batch_tokens=args.micro_batch_tokens,
+            stop_at=args.stop_at,
             compile=args.compile,
         )
     except ValueError as e:

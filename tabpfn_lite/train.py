@@ -15,6 +15,7 @@ import math
 import os
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ class TrainConfig:
     checkpoint_every: int = 250
     eval_datasets: int = 64
     stop_at: int | None = None  # stop (with a checkpoint) at this step; the schedule is unchanged
+    # Gradient accumulation bounds memory: a (share of a) batch with more tokens than this
+    # (datasets x rows x feature tokens) runs as several micro-batches, with the same gradient.
+    micro_batch_tokens: int = 150_000
     bf16: bool = False
     compile: bool = False
 
@@ -122,6 +126,27 @@ def batch_loss(
         logits.flatten(0, 1).float(), batch.y[:, n:].flatten(), ignore_index=-100, reduction="sum"
     )
     return ce / batch.global_test_rows
+
+
+def micro_batches(
+    batch: Batch, codes: torch.Tensor | None, max_tokens: int, features_per_token: int
+) -> list[tuple[Batch, torch.Tensor | None]]:
+    """Split a batch by datasets so that each piece holds at most `max_tokens` tokens. The loss
+    of `batch_loss` is normalised by the global test-row count, so the pieces' gradients add up
+    to the whole batch's."""
+    B, R, F = batch.x.shape
+    tokens_per_dataset = R * (-(-F // features_per_token) + 1)
+    size = max(1, max_tokens // tokens_per_dataset)
+    if size >= B:
+        return [(batch, codes)]
+    pieces = []
+    for lo in range(0, B, size):
+        part = {
+            k: v[lo : lo + size] if isinstance(v, torch.Tensor) else v
+            for k, v in vars(batch).items()
+        }
+        pieces.append((Batch(**part), None if codes is None else codes[lo : lo + size]))
+    return pieces
 
 
 def _batch_to(batch: Batch, device: torch.device) -> Batch:
@@ -343,14 +368,25 @@ def train(
                 codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
             for g in opt.param_groups:
                 g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg)
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-                loss = step_fn(net, batch, codes)
             opt.zero_grad(set_to_none=True)
-            (loss * ranks.world).backward()  # DDP averages gradients over the ranks
+            pieces = micro_batches(
+                batch, codes, cfg.micro_batch_tokens, cfg.model.features_per_token
+            )
+            loss = torch.zeros((), device=dev)
+            for k, (piece, piece_codes) in enumerate(pieces):
+                # DDP all-reduces the gradients once, after the last piece.
+                sync = ranks.world == 1 or k == len(pieces) - 1
+                with (
+                    nullcontext() if sync else net.no_sync(),
+                    torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16),
+                ):
+                    piece_loss = step_fn(net, piece, piece_codes)
+                    (piece_loss * ranks.world).backward()  # DDP averages over the ranks
+                loss += piece_loss.detach()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
 
-            losses.append(_sum_over_ranks(loss.detach(), ranks).item())
+            losses.append(_sum_over_ranks(loss, ranks).item())
             state["step"] += 1
             state["datasets"] += batch.global_datasets
             state["cell_tokens"] += batch.global_cell_tokens

@@ -7,10 +7,10 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 
-from tabpfn_lite.checkpoint import load_checkpoint
 from tabpfn_lite.train import TrainConfig, read_log, train
 
-from .test_train import SMALL
+from .test_train import assert_same_weights
+from .test_train import config as train_config
 
 
 def _free_port() -> int:
@@ -36,27 +36,7 @@ def run_ranks(world: int, cfg: TrainConfig, resume: bool = False) -> None:
 
 
 def config(dump, out, **kw) -> TrainConfig:
-    base = dict(
-        data=[str(dump)],
-        out=str(out),
-        model=SMALL,
-        batch_size=8,
-        steps=6,
-        lr=3e-3,
-        warmup_steps=2,
-        log_every=1,
-        eval_every=100,
-        checkpoint_every=2,
-        eval_datasets=8,
-    )
-    return TrainConfig(**{**base, **kw})
-
-
-def assert_same_weights(a, b):
-    ma, _ = load_checkpoint(a)
-    mb, _ = load_checkpoint(b)
-    for (name, pa), pb in zip(ma.state_dict().items(), mb.state_dict().values(), strict=True):
-        torch.testing.assert_close(pa, pb, rtol=1e-4, atol=1e-5, msg=name)
+    return train_config(dump, out, **{"steps": 6, "eval_every": 100, "checkpoint_every": 2, **kw})
 
 
 def test_two_ranks_match_one_process_and_resume_across_rank_counts(small_dump, tmp_path):

@@ -29,6 +29,14 @@ def config(dump, out, **kw) -> TrainConfig:
     return TrainConfig(**{**base, **kw})
 
 
+def assert_same_weights(a, b, rtol=1e-4, atol=1e-5) -> None:
+    """The checkpoints at paths a and b hold the same weights (to the tolerance)."""
+    ma, _ = load_checkpoint(a)
+    mb, _ = load_checkpoint(b)
+    for (name, pa), pb in zip(ma.state_dict().items(), mb.state_dict().values(), strict=True):
+        torch.testing.assert_close(pa, pb, rtol=rtol, atol=atol, msg=name)
+
+
 def test_log_has_the_promised_fields(small_dump, tmp_path):
     ckpt = train(config(small_dump, tmp_path / "run"), progress=False)
     rows = read_log(tmp_path / "run" / "log.jsonl")
@@ -63,10 +71,7 @@ def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch):
     assert json.loads((tmp_path / "b" / "state.json").read_text())["step"] == 4
     resumed = train(config(small_dump, tmp_path / "b"), resume=True, progress=False)
 
-    a, _ = load_checkpoint(straight)
-    b, _ = load_checkpoint(resumed)
-    for (name, pa), pb in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
-        torch.testing.assert_close(pa, pb, rtol=0, atol=1e-6, msg=name)
+    assert_same_weights(straight, resumed, rtol=0, atol=1e-6)
     log_a = [r["loss"] for r in read_log(tmp_path / "a" / "log.jsonl") if "loss" in r]
     log_b = [r["loss"] for r in read_log(tmp_path / "b" / "log.jsonl") if "loss" in r]
     assert log_b == pytest.approx(log_a, abs=1e-6)
@@ -141,3 +146,28 @@ def test_cli_train(small_dump, tmp_path):
         == 0
     )
     assert (out / "checkpoint" / "model.safetensors").exists() and (out / "curves.png").exists()
+
+
+def test_micro_batches_give_the_whole_batch_gradient(small_dump):
+    from tabpfn_lite.model import TabPFN
+    from tabpfn_lite.prior import PriorDump
+    from tabpfn_lite.train import batch_loss, micro_batches
+
+    dump = PriorDump(small_dump)
+    batch = next(dump.batches(8, seed=0))
+    dump.close()
+    torch.manual_seed(0)
+    model = TabPFN(SMALL)
+    for p in model.parameters():
+        torch.nn.init.normal_(p, std=0.1)
+    codes = model.sample_feature_codes(8, batch.x.shape[2])
+
+    batch_loss(model, batch, codes).backward()
+    whole = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    pieces = micro_batches(batch, codes, max_tokens=1, features_per_token=2)
+    assert len(pieces) == 8
+    for piece, piece_codes in pieces:
+        batch_loss(model, piece, piece_codes).backward()
+    for g, p in zip(whole, model.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, g, rtol=1e-4, atol=1e-6)
