@@ -93,8 +93,14 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--out", default="benchmarks/results/train_speed")
     args = parser.parse_args()
-    prior = PriorConfig(
-        min_rows=150, max_rows=150, min_features=5, max_features=5, max_classes=2, size_group=BATCH
+    prior = PriorConfig(  # no missing values: the reference, like nanoTabPFN, has no NaN handling
+        min_rows=150,
+        max_rows=150,
+        min_features=5,
+        max_features=5,
+        max_classes=2,
+        size_group=BATCH,
+        missing_prob=0.0,
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = generate_dump(
