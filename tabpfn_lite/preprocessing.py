@@ -116,7 +116,7 @@ class MemberTransform:
         self.kind, self.categorical, self.random_state = kind, categorical, random_state
 
     def fit(self, X: np.ndarray) -> MemberTransform:
-        if self.kind == "quantile":
+        if self.kind == "quantile" and not self.categorical.all():
             self.quantile_ = QuantileTransformer(
                 n_quantiles=max(2, min(1000, X.shape[0])),
                 output_distribution="normal",

@@ -174,3 +174,10 @@ def test_default_checkpoint_accuracy_on_real_data(loader, floor):
     auc = roc_auc_score(yte, proba[:, 1] if proba.shape[1] == 2 else proba, multi_class="ovo")
     assert auc >= floor
     assert (clf.predict(Xte) == yte).mean() >= 0.85
+
+
+def test_all_categorical_table(clf):
+    X = pd.DataFrame({"a": list("xyzxyz" * 5), "b": pd.Categorical(list("pq" * 15))})
+    y = np.arange(30) % 2
+    proba = clf.fit(X, y).predict_proba(X)
+    assert proba.shape == (30, 2) and np.isfinite(proba).all()

@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
     out.mkdir(parents=True, exist_ok=True)
     csv = out / "results.csv"
     done = pd.read_csv(csv) if csv.exists() else pd.DataFrame(columns=COLUMNS)
+    if csv.exists():  # folds that failed before are retried
+        done = done[done["error"].isna()]
+        done.to_csv(csv, index=False)
     finished = {(int(r.dataset), r.method, int(r.fold)) for r in done.itertuples()}
     methods = method_factories(args.methods.split(","), args.checkpoint)
     pairs = resolve(args.suite, args.datasets, args.tasks)
