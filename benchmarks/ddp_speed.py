@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.prior import PriorConfig, generate_dump
 from tabpfn_lite.train import read_log
 
@@ -94,14 +94,14 @@ def main() -> None:
     table["speedup vs first"] = table["tables_per_second"] / table["tables_per_second"].iloc[0]
     table = table.round(2)
     print(table.to_string())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "results.csv")
-    (out / "summary.md").write_text(
-        f"# DDP training throughput ({os.cpu_count()} CPU cores shared by the processes)\n\n"
-        f"Command: `python {shlex.join(sys.argv)}`\n\n"
+    write_benchmark(
+        args.out,
+        table,
+        f"DDP training throughput ({os.cpu_count()} CPU cores shared by the processes)",
+        command_line(),
         f"96 wide, 3 layers; global batch {args.batch_size} tables of 150 x 5 x 2; "
-        f"{args.steps} steps, the first {WARMUP_STEPS} not timed.\n\n{table.to_markdown()}\n"
+        f"{args.steps} steps, the first {WARMUP_STEPS} not timed.\n\n{table.to_markdown()}",
+        index=True,
     )
 
 

@@ -7,14 +7,12 @@ measured in the same run with the same table sizes. Needs `pip install tabicl`.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import torch
 
+from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.prior import PriorConfig, sample_dataset
 
 SETTINGS = {  # name: rows, min features, max features, max classes
@@ -81,14 +79,12 @@ def main() -> None:
     table["ratio (ours / TabICL)"] = table["tabpfn-lite"] / table["TabICL"]
     table = table.round(1)
     print(table.to_string())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / "results.csv", index=False)
-    command = "python " + shlex.join(sys.argv)
-    (out / "summary.md").write_text(
-        "# Prior generation speed, one core (median datasets/second over repeats)\n\n"
-        f"Command: `OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 {command}`\n\n"
-        f"{table.to_markdown()}\n"
+    write_benchmark(
+        args.out,
+        df,
+        "Prior generation speed, one core (median datasets/second over repeats)",
+        f"OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 {command_line()}",
+        table.to_markdown(),
     )
 
 

@@ -7,10 +7,7 @@ with scikit-learn, 5-fold stratified CV; prints a table and writes CSV + Markdow
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +17,7 @@ from sklearn.model_selection import StratifiedKFold
 from xgboost import XGBClassifier
 
 from tabpfn_lite import TabPFNLiteClassifier
+from tabpfn_lite.bench.report import command_line, write_benchmark
 
 DATASETS = {
     "breast_cancer": load_breast_cancer,
@@ -73,14 +71,12 @@ def main() -> None:
     print(table.to_string())
     print("\nmean over datasets:")
     print(mean.to_string())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    results.to_csv(out / "results.csv", index=False)
-    command = "python " + shlex.join(sys.argv)
-    (out / "summary.md").write_text(
-        f"# TabPFNLite vs XGBoost on scikit-learn datasets ({args.folds}-fold CV)\n\n"
-        f"Command: `{command}`\n\n{table.to_markdown()}\n\nMean over datasets:\n\n"
-        f"{mean.to_markdown()}\n"
+    write_benchmark(
+        args.out,
+        results,
+        f"TabPFNLite vs XGBoost on scikit-learn datasets ({args.folds}-fold CV)",
+        command_line(),
+        f"{table.to_markdown()}\n\nMean over datasets:\n\n{mean.to_markdown()}",
     )
 
 

@@ -11,8 +11,6 @@ Configuration (nanoTabPFN's): 96 wide, 3 layers, 4 heads, MLP 192, batches of 32
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.model import ModelConfig, TabPFN
 from tabpfn_lite.prior import PriorConfig, PriorDump, generate_dump
 from tabpfn_lite.train import batch_loss
@@ -146,15 +145,15 @@ def main() -> None:
     )
     table = table.round(3)
     print(table.to_string())
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "results.csv")
-    (out / "summary.md").write_text(
-        f"# Training throughput, {torch.get_num_threads()} CPU threads\n\n"
-        f"Command: `python {shlex.join(sys.argv)}`\n\n"
+    write_benchmark(
+        args.out,
+        table,
+        f"Training throughput, {torch.get_num_threads()} CPU threads",
+        command_line(),
         f"96 wide, 3 layers, 4 heads, MLP 192; batches of 32 tables of 150 x 5 x 2; "
         f"{args.steps} timed steps after 3 warm-up steps; AdamW lr {args.lr}; same batches.\n\n"
-        f"{table.to_markdown()}\n"
+        f"{table.to_markdown()}",
+        index=True,
     )
 
 

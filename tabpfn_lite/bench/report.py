@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,28 @@ PAPER_COLUMNS = {
     "CatBoost_1h": "paper CatBoost (1h tuned)",
     "AutoGluon_1h": "paper AutoGluon",
 }
+
+
+def command_line() -> str:
+    """The command that is running, as a user would type it."""
+    return "python " + shlex.join(sys.argv)
+
+
+def write_benchmark(
+    out: str | Path,
+    results: pd.DataFrame,
+    title: str,
+    command: str,
+    body: str,
+    index: bool = False,
+) -> Path:
+    """A benchmark script's files: results.csv (its rows) and summary.md (title, the exact
+    command, then the body: description and Markdown tables)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results.to_csv(out / "results.csv", index=index)
+    (out / "summary.md").write_text(f"# {title}\n\nCommand: `{command}`\n\n{body}\n")
+    return out
 
 
 def failed(results: pd.DataFrame) -> pd.Series:
