@@ -1,4 +1,4 @@
-"""`tabpfn-lite` command: prior | train | bench | info."""
+"""`tabpfn-lite` command: prior | train | grow | bench | info."""
 
 from __future__ import annotations
 
@@ -96,6 +96,12 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mlp-hidden", type=_positive_int, default=192)
     p.add_argument("--features-per-token", type=_positive_int, default=2)
     p.add_argument("--parametrization", choices=["sp", "mup"], default="sp")
+    p.add_argument("--base-emsize", type=_positive_int, default=96, help="muP reference width")
+    p.add_argument(
+        "--init-from",
+        metavar="CKPT",
+        help="start from this checkpoint (e.g. a grown one); its config replaces the size options",
+    )
     p.add_argument("--batch-size", type=_positive_int, default=32)
     p.add_argument("--steps", type=_positive_int, default=1000)
     p.add_argument("--lr", type=float, default=1e-3)
@@ -138,6 +144,7 @@ def _run_train(args: argparse.Namespace) -> int:
             decoder_hidden=args.mlp_hidden,
             features_per_token=args.features_per_token,
             parametrization=args.parametrization,
+            base_emsize=args.base_emsize,
         )
         cfg = TrainConfig(
             data=args.data,
@@ -161,12 +168,57 @@ def _run_train(args: argparse.Namespace) -> int:
         )
     except ValueError as e:
         raise SystemExit(f"tabpfn-lite train: {e}") from None
-    ckpt = train(cfg, resume=args.resume, device=args.device)
+    init_model = None
+    if args.init_from:
+        from .checkpoint import load_checkpoint
+
+        init_model, _ = load_checkpoint(args.init_from)
+    ckpt = train(cfg, resume=args.resume, init_model=init_model, device=args.device)
     try:
         plot_log(f"{args.out}/log.jsonl", f"{args.out}/curves.png")
     except ImportError:
         pass  # matplotlib is in the [bench] extra
     print(f"checkpoint: {ckpt}")
+    return 0
+
+
+def _add_grow(sub: argparse._SubParsersAction) -> None:
+    from .growth import DEPTH_METHODS, WIDTH_METHODS
+
+    p = sub.add_parser("grow", help="grow a checkpoint into a wider and/or deeper model")
+    p.add_argument("--from", dest="base", required=True, metavar="CKPT", help="base checkpoint")
+    p.add_argument("--out", required=True, metavar="CKPT2", help="grown checkpoint folder")
+    p.add_argument("--width-factor", type=float, default=1.0)
+    p.add_argument("--depth-factor", type=float, default=1.0)
+    p.add_argument("--method", choices=WIDTH_METHODS, default="szp")
+    p.add_argument("--depth-method", choices=DEPTH_METHODS, default="identity")
+    p.add_argument("--shrink", type=float, default=0.4, help="szp: scale of the base weights")
+    p.add_argument("--sigma", type=float, default=1.0, help="szp: scale of the target's init")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def _run_grow(args: argparse.Namespace) -> int:
+    from .checkpoint import save_checkpoint
+    from .growth import grow
+
+    try:
+        model, report = grow(
+            args.base,
+            width_factor=args.width_factor,
+            depth_factor=args.depth_factor,
+            method=args.method,
+            depth_method=args.depth_method,
+            shrink=args.shrink,
+            sigma=args.sigma,
+            seed=args.seed,
+        )
+    except ValueError as e:
+        raise SystemExit(f"tabpfn-lite grow: {e}") from None
+    save_checkpoint(model, args.out, {"growth": report.to_dict(), "grown_from": str(args.base)})
+    print(
+        f"grew {report.base_parameters:,} -> {report.grown_parameters:,} parameters "
+        f"(g = {report.growth_factor:.2f}, {args.method}/{args.depth_method}): {args.out}"
+    )
     return 0
 
 
@@ -208,6 +260,7 @@ COMMANDS = {
     "prior": (_add_prior, _run_prior),
     "train": (_add_train, _run_train),
     "bench": (_add_bench, None),  # dispatched in main()
+    "grow": (_add_grow, _run_grow),
     "info": (_add_info, _run_info),
 }
 

@@ -1,0 +1,195 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from tabpfn_lite import TabPFNLiteClassifier
+from tabpfn_lite.checkpoint import load_checkpoint, save_checkpoint
+from tabpfn_lite.cli import main
+from tabpfn_lite.growth import config_for_growth_factor, grow, grown_config
+from tabpfn_lite.model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+from tabpfn_lite.train import TrainConfig, read_log, train
+
+from .conftest import randomized_model
+
+BASE = {
+    "sp": ModelConfig(emsize=16, nlayers=2, nheads=2, mlp_hidden=32, decoder_hidden=24),
+    "mup": ModelConfig(
+        emsize=16,
+        nlayers=2,
+        nheads=2,
+        mlp_hidden=32,
+        decoder_hidden=24,
+        parametrization="mup",
+        base_emsize=16,
+    ),
+}
+
+
+def odd_tables(model: TabPFN, seed: int = 1):
+    """Random tables of odd sizes: 3 datasets, 23 train + 14 test rows, 7 features."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(3, 37, 7, generator=g)
+    x[0, 5, 2] = float("nan")
+    y = torch.randint(0, 3, (3, 23), generator=g)
+    return x, y, model.sample_feature_codes(3, 7, g)
+
+
+def max_change(base: TabPFN, grown: TabPFN) -> float:
+    x, y, codes = odd_tables(base)
+    with torch.no_grad():
+        return (grown(x, y, codes) - base(x, y, codes)).abs().max().item()
+
+
+@pytest.mark.parametrize("parametrization", ["sp", "mup"])
+@pytest.mark.parametrize("width, depth", [(2, 1), (1, 2), (2, 2), (3, 1), (1, 1.5)])
+def test_preserving_growth_keeps_the_function(parametrization, width, depth):
+    base = randomized_model(BASE[parametrization])
+    grown, report = grow(
+        base, width_factor=width, depth_factor=depth, method="preserve", depth_method="identity"
+    )
+    assert report.function_preserving
+    assert grown.cfg.emsize == 16 * width and grown.cfg.nlayers == round(2 * depth)
+    assert max_change(base, grown) < 1e-5
+
+
+@pytest.mark.parametrize(
+    "method, depth_method, width, depth",
+    [
+        ("szp", "identity", 2, 1),
+        ("szp", "identity", 1, 2),
+        ("zero_pad", "identity", 2, 1),
+        ("random", "identity", 2, 1),
+        ("preserve", "stack", 1, 2),
+    ],
+)
+def test_other_operators_change_the_function(method, depth_method, width, depth):
+    base = randomized_model(BASE["sp"])
+    grown, report = grow(
+        base, width_factor=width, depth_factor=depth, method=method, depth_method=depth_method
+    )
+    assert not report.function_preserving
+    assert max_change(base, grown) > 1e-2
+
+
+def test_szp_is_shrink_times_zero_pad_plus_sigma_times_init():
+    base = randomized_model(BASE["sp"])
+    padded, _ = grow(base, width_factor=2, method="zero_pad")
+    init, _ = grow(base, width_factor=2, method="random", seed=7)
+    szp, _ = grow(base, width_factor=2, method="szp", shrink=0.4, sigma=0.3, seed=7)
+    for name, w in szp.state_dict().items():
+        expected = 0.4 * padded.state_dict()[name] + 0.3 * init.state_dict()[name]
+        torch.testing.assert_close(w, expected, msg=name)
+    corner = szp.layers[0].mlp[0].weight[:32, :16]
+    assert not torch.equal(corner, 0.4 * base.layers[0].mlp[0].weight)  # perturbed everywhere
+
+
+def test_reported_growth_factor_is_the_counted_parameter_ratio():
+    base = TabPFN(BASE["sp"])
+    for g in (2, 4, 8, 16):
+        target = config_for_growth_factor(base.cfg, g)
+        grown, report = grow(base, target, method="szp")
+        ratio = count_parameters(grown) / count_parameters(base)
+        assert report.growth_factor == pytest.approx(ratio)
+        assert g / 1.5 < report.growth_factor < g * 1.5
+        assert report.tensors.keys() == grown.state_dict().keys()
+
+
+def test_growth_rejects_what_it_cannot_do():
+    base = TabPFN(BASE["sp"])
+    with pytest.raises(ValueError, match="integer factor"):
+        grow(base, width_factor=1.5, method="preserve")
+    with pytest.raises(ValueError, match="smaller than the base"):
+        grow(base, ModelConfig(emsize=8, nlayers=2, nheads=1), method="szp")
+    with pytest.raises(ValueError, match="cannot change"):
+        grow(base, replace(base.cfg, max_classes=5), method="szp")
+    with pytest.raises(ValueError, match="method must be one of"):
+        grow(base, width_factor=2, method="net2net")
+    with pytest.raises(ValueError, match=">= 1"):
+        grown_config(base.cfg, 0.5)
+
+
+def test_grow_cli_writes_a_checkpoint_the_classifier_loads(tmp_path, rng):
+    base = save_checkpoint(randomized_model(BASE["sp"]), tmp_path / "base")
+    out = tmp_path / "grown"
+    argv = ["grow", "--from", str(base), "--out", str(out), "--width-factor", "2"]
+    assert main([*argv, "--depth-factor", "2", "--method", "preserve"]) == 0
+    model, meta = load_checkpoint(out)
+    assert model.cfg.emsize == 32 and model.cfg.nlayers == 4
+    assert meta["metadata"]["growth"]["function_preserving"]
+    X = rng.normal(size=(40, 5))
+    y = (X[:, 0] > 0).astype(int)
+    proba = (
+        TabPFNLiteClassifier(checkpoint=out, n_estimators=2, random_state=0)
+        .fit(X, y)
+        .predict_proba(X)
+    )
+    base_proba = (
+        TabPFNLiteClassifier(checkpoint=base, n_estimators=2, random_state=0)
+        .fit(X, y)
+        .predict_proba(X)
+    )
+    np.testing.assert_allclose(proba, base_proba, atol=1e-5)
+
+
+def test_grown_model_trains_with_the_unchanged_loop(tmp_path, small_dump):
+    base = TabPFN(BASE["mup"])
+    grown, _ = grow(base, width_factor=2, method="szp", seed=0)
+    cfg = TrainConfig(
+        data=[str(small_dump)],
+        out=str(tmp_path / "run"),
+        batch_size=8,
+        steps=30,
+        lr=3e-3,
+        warmup_steps=3,
+        log_every=5,
+        eval_every=1000,
+        eval_datasets=8,
+    )
+    train(cfg, init_model=grown, progress=False)
+    losses = [r["loss"] for r in read_log(tmp_path / "run" / "log.jsonl") if "loss" in r]
+    assert np.mean(losses[-2:]) < losses[0]
+    model, _ = load_checkpoint(tmp_path / "run" / "checkpoint")
+    assert model.cfg.emsize == 32
+
+
+def _activation_scales(parametrization: str, width: int, steps: int = 5) -> tuple[float, float]:
+    """Mean |residual stream| after the last block and mean |logit| after a few Adam steps."""
+    torch.manual_seed(0)
+    cfg = ModelConfig(
+        emsize=width,
+        nheads=width // 8,
+        nlayers=2,
+        mlp_hidden=2 * width,
+        decoder_hidden=2 * width,
+        parametrization=parametrization,
+        base_emsize=32,
+    )
+    model = TabPFN(cfg)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(8, 64, 6, generator=g)
+    y = (x[..., 0] + x[..., 1] > 0).long()
+    codes = model.sample_feature_codes(8, 6, g)
+    opt = torch.optim.Adam(optimizer_param_groups(model, lr=1e-2))
+    residual = {}
+    model.layers[-1].register_forward_hook(lambda m, i, out: residual.update(h=out[0]))
+    for _ in range(steps):
+        logits = model(x, y[:, :48], codes)[..., :2]
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 2), y[:, 48:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        logits = model(x, y[:, :48], codes)
+    return residual["h"].abs().mean().item(), logits.abs().mean().item()
+
+
+def test_mup_coordinate_check():
+    """Under muP activations stay O(1) across widths after training steps; under the standard
+    parametrization the same learning rate makes the logits grow with width."""
+    mup = np.array([_activation_scales("mup", w) for w in (32, 64, 128)])
+    assert mup[:, 0].max() / mup[:, 0].min() < 1.5  # residual stream
+    assert mup[:, 1].max() / mup[:, 1].min() < 3  # logits
+    sp = np.array([_activation_scales("sp", w) for w in (32, 128)])
+    assert sp[1, 1] / sp[0, 1] > 3
