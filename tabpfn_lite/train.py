@@ -216,10 +216,13 @@ def real_eval_sets() -> dict[str, tuple[np.ndarray, ...]]:
 def evaluate(model: TabPFN, synthetic: list[Batch], real: dict, device: torch.device) -> dict:
     model.eval()
     out: dict[str, float] = {}
+    generator = torch.Generator().manual_seed(0)  # fixed feature codes: a deterministic eval
     if synthetic:
-        losses = [batch_loss(model, _batch_to(b, device)).item() for b in synthetic]
+        losses = []
+        for b in synthetic:
+            codes = model.sample_feature_codes(b.x.shape[0], b.x.shape[2], generator)
+            losses.append(batch_loss(model, _batch_to(b, device), codes).item())
         out["eval_loss"] = float(np.mean(losses))
-    generator = torch.Generator().manual_seed(0)
     for name, (Xtr, Xte, ytr, yte) in real.items():
         x = torch.tensor(np.concatenate([Xtr, Xte]), dtype=torch.float32, device=device)[None]
         k = int(ytr.max()) + 1

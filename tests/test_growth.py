@@ -193,3 +193,48 @@ def test_mup_coordinate_check():
     assert mup[:, 1].max() / mup[:, 1].min() < 3  # logits
     sp = np.array([_activation_scales("sp", w) for w in (32, 128)])
     assert sp[1, 1] / sp[0, 1] > 3
+
+
+def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
+    from tabpfn_lite.growth.analysis import curves, speedup_table, speedups
+    from tabpfn_lite.growth.study import Base, StudyConfig, load_runs, plan_runs, run_study
+
+    cfg = StudyConfig(
+        data=str(small_dump),
+        out=str(tmp_path / "study"),
+        bases=[Base("T8", 8, 1, 1, (2, 4), ("preserve", "szp"))],
+        seeds=(0,),
+        base_tpp=40,
+        target_tpp=40,
+        evals_per_run=4,
+        eval_datasets=16,
+        batch_size=8,
+    )
+    plan = plan_runs(cfg)
+    assert [r.operator for r in plan][:1] == ["base"] and len(plan) == 1 + 2 * 3
+    run_study(cfg, workers=1)
+    runs = load_runs(cfg.out)
+    assert len(runs) == len(plan)
+    preserved = next(r for r in runs if r["spec"]["id"] == "T8/seed0/g2/preserve")
+    base = next(r for r in runs if r["spec"]["operator"] == "base")
+    base_final = [row for row in base["log"] if "eval_loss" in row][-1]["eval_loss"]
+    assert preserved["initial_eval"]["eval_loss"] == pytest.approx(base_final, rel=1e-4)
+
+    curve = curves(runs)
+    assert (curve.groupby("run")["step"].min() == 0).all()
+    table = speedup_table(speedups(curve, budgets_tpp=(10, 40)))
+    assert set(table["operator"]) == {"preserve", "szp"} and (table["speedup"] >= 0).all()
+    assert (table["speedup_with_base"] <= table["speedup"]).all()
+    mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
+    run_study(cfg, workers=1)  # finished runs are skipped
+    assert (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime == mtime
+
+
+def test_scaling_law_fit_recovers_known_parameters():
+    from tabpfn_lite.growth.analysis import ScalingLaw, fit_scaling_law
+
+    true = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    n, d = np.meshgrid(np.geomspace(1e4, 1e6, 5), np.geomspace(1e5, 1e8, 6))
+    fitted = fit_scaling_law(n.ravel(), d.ravel(), true(n, d).ravel())
+    test_n, test_d = 3e6, 3e8  # extrapolation
+    assert fitted(test_n, test_d) == pytest.approx(true(test_n, test_d), rel=0.02)

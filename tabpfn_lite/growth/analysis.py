@@ -1,0 +1,272 @@
+"""Analysis of a growth study: loss-vs-compute curves, speedups, scaling-law fits, plots.
+
+speedup(budget) = compute scratch spends to reach its loss at that budget
+                  / compute the grown run spends to reach the same loss,
+computed per seed on the running minimum of the held-out loss (interpolated in log compute),
+with the grown run's compute counted with and without the base model's own training.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from .study import SCRATCH
+
+BUDGETS_TPP = (5, 10, 20, 50, 100)  # target cell-tokens per target parameter
+
+
+# ------------------------------------------------------------------------------------ curves
+def curves(runs: list[dict]) -> pd.DataFrame:
+    """One row per evaluation (step 0 included): run id, base, seed, g, operator, parameters,
+    cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over the real sets)."""
+    base_cost = {}
+    for r in runs:
+        if r["spec"]["operator"] == "base":
+            last = r["log"][-1]
+            base_cost[r["spec"]["id"]] = 6.0 * last["parameters"] * last["cell_tokens"]
+    rows = []
+    for r in runs:
+        spec = r["spec"]
+        n_params = r["log"][-1]["parameters"]
+        points = [{"step": 0, "cell_tokens": 0, **r["initial_eval"]}]
+        points += [row for row in r["log"] if "eval_loss" in row]
+        for p in points:
+            aucs = [v for k, v in p.items() if k.startswith("eval_auc_")]
+            rows.append(
+                {
+                    "run": spec["id"],
+                    "base": spec["base"],
+                    "seed": spec["seed"],
+                    "g": spec["g"],
+                    "operator": spec["operator"],
+                    "parameters": n_params,
+                    "step": p["step"],
+                    "cell_tokens": p["cell_tokens"],
+                    "flops": 6.0 * n_params * p["cell_tokens"],
+                    "base_flops": base_cost.get(spec["base_run"], 0.0),
+                    "eval_loss": p["eval_loss"],
+                    "auc": float(np.mean(aucs)) if aucs else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def compute_to_reach(flops: np.ndarray, loss: np.ndarray, target: float) -> float:
+    """First compute at which the running-minimum loss reaches `target` (log-linear
+    interpolation between evaluations); inf if it never does."""
+    best = np.minimum.accumulate(loss)
+    hit = np.flatnonzero(best <= target)
+    if not len(hit):
+        return np.inf
+    i = hit[0]
+    if i == 0 or best[i - 1] == best[i]:
+        return float(flops[i])
+    frac = (best[i - 1] - target) / (best[i - 1] - best[i])
+    if flops[i - 1] <= 0:  # between the untrained start and the first evaluation: linear
+        return float(frac * flops[i])
+    lo, hi = np.log(flops[i - 1]), np.log(flops[i])
+    return float(np.exp(lo + frac * (hi - lo)))
+
+
+def loss_at(flops: np.ndarray, loss: np.ndarray, budget: float) -> float:
+    """Running-minimum loss after `budget` compute (interpolated in log compute)."""
+    best = np.minimum.accumulate(loss)
+    x = np.log(np.maximum(flops, 1.0))
+    return float(np.interp(np.log(budget), x, best))
+
+
+def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
+    """Per (base, g, operator, seed, budget): scratch's loss at the budget and the speedup of the
+    grown run in reaching it, with and without the base model's training."""
+    rows = []
+    for (base, g, seed), group in curve[curve["operator"] != "base"].groupby(["base", "g", "seed"]):
+        scratch = group[group["operator"] == SCRATCH].sort_values("step")
+        if scratch.empty:
+            continue
+        n = scratch["parameters"].iloc[0]
+        for op, run in group[group["operator"] != SCRATCH].groupby("operator"):
+            run = run.sort_values("step")
+            for tpp in budgets_tpp:
+                budget = 6.0 * n * tpp * n
+                if budget > scratch["flops"].max() * 1.0001:
+                    continue
+                target = loss_at(scratch["flops"].values, scratch["eval_loss"].values, budget)
+                grown = compute_to_reach(run["flops"].values, run["eval_loss"].values, target)
+                base_flops = run["base_flops"].iloc[0]
+                rows.append(
+                    {
+                        "base": base,
+                        "g": g,
+                        "operator": op,
+                        "seed": seed,
+                        "budget_tpp": tpp,
+                        "scratch_loss": target,
+                        "grown_loss": loss_at(run["flops"].values, run["eval_loss"].values, budget),
+                        "speedup": budget / grown,
+                        "speedup_with_base": budget / (grown + base_flops),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def speedup_table(sp: pd.DataFrame) -> pd.DataFrame:
+    """Median, min and max over seeds. A run that never reached scratch's loss has speedup 0;
+    one that started below it (no training needed) has speedup inf."""
+    return (
+        sp.groupby(["base", "g", "operator", "budget_tpp"])
+        .agg(
+            speedup=("speedup", "median"),
+            speedup_min=("speedup", "min"),
+            speedup_max=("speedup", "max"),
+            speedup_with_base=("speedup_with_base", "median"),
+            seeds=("seed", "nunique"),
+            scratch_loss=("scratch_loss", "mean"),
+            grown_loss=("grown_loss", "mean"),
+        )
+        .reset_index()
+    )
+
+
+# ------------------------------------------------------------------------------------ scaling law
+@dataclass
+class ScalingLaw:
+    """L(N, D) = E + A / N^alpha + B / D^beta."""
+
+    E: float
+    A: float
+    alpha: float
+    B: float
+    beta: float
+
+    def __call__(self, n, d) -> np.ndarray:
+        n, d = np.asarray(n, float), np.asarray(d, float)
+        return self.E + self.A / n**self.alpha + self.B / d**self.beta
+
+
+def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
+    """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
+    with L-BFGS from a grid of initialisations; returns the best."""
+    log_n, log_d, log_l = np.log(n), np.log(d), np.log(loss)
+
+    def objective(theta):
+        e, a, alpha, b, beta = theta
+        pred = np.logaddexp(np.logaddexp(e, a - alpha * log_n), b - beta * log_d)
+        r = pred - log_l
+        quad = np.minimum(np.abs(r), delta)
+        return float(np.sum(0.5 * quad**2 + delta * (np.abs(r) - quad)))
+
+    best = None
+    inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
+    for init in inits:
+        res = minimize(objective, np.array(init), method="L-BFGS-B")
+        if best is None or res.fun < best.fun:
+            best = res
+    e, a, alpha, b, beta = best.x
+    return ScalingLaw(
+        float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
+    )
+
+
+def scaling_points(curve: pd.DataFrame, operator: str) -> pd.DataFrame:
+    """(N, D, loss) points of one operator's runs, D = cell-tokens of the run itself > 0."""
+    pts = curve[(curve["operator"] == operator) & (curve["cell_tokens"] > 0)]
+    return pts.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
+
+
+def fit_with_holdout(points: pd.DataFrame) -> dict:
+    """Fit on all but the largest model, predict the largest; then refit on everything."""
+    largest = points["N"].max()
+    train, held = points[points["N"] < largest], points[points["N"] == largest]
+    out: dict = {"n_points": len(points), "held_out_N": int(largest)}
+    if train["N"].nunique() >= 2 and len(held):
+        law = fit_scaling_law(train["N"], train["D"], train["loss"])
+        err = np.abs(law(held["N"], held["D"]) - held["loss"]) / held["loss"]
+        out.update(holdout_mean_rel_error=float(err.mean()), holdout_max_rel_error=float(err.max()))
+        fit_err = np.abs(law(train["N"], train["D"]) - train["loss"]) / train["loss"]
+        out["fit_mean_rel_error"] = float(fit_err.mean())
+    out["law"] = fit_scaling_law(points["N"], points["D"], points["loss"]).__dict__
+    return out
+
+
+# ------------------------------------------------------------------------------------ plots
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
+    plt = _plt()
+    data = curve[curve["base"] == base]
+    gs = sorted(g for g in data["g"].unique() if g > 1)
+    fig, axes = plt.subplots(1, len(gs), figsize=(4.5 * len(gs), 3.8), squeeze=False, sharey=True)
+    for ax, g in zip(axes[0], gs, strict=True):
+        for op, rows in data[data["g"] == g].groupby("operator"):
+            mean = rows[rows["cell_tokens"] > 0].groupby("step")[["flops", "eval_loss"]].mean()
+            ax.plot(mean["flops"], mean["eval_loss"], marker=".", label=op)
+        ax.set(xscale="log", title=f"{base}: g = {g}", xlabel="FLOPs (this run)")
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("held-out prior loss (mean of seeds)")
+    axes[0][-1].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_speedup_vs_g(table: pd.DataFrame, path: Path) -> None:
+    plt = _plt()
+    budgets = sorted(table["budget_tpp"].unique())
+    fig, axes = plt.subplots(1, len(budgets), figsize=(3.6 * len(budgets), 3.6), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, tpp in zip(axes, budgets, strict=True):
+        for (base, op), rows in table[table["budget_tpp"] == tpp].groupby(["base", "operator"]):
+            ax.plot(rows["g"], rows["speedup"].clip(upper=50), marker="o", label=f"{base} {op}")
+        ax.axhline(1, color="k", lw=0.8)
+        ax.set(xscale="log", xlabel="growth factor g", title=f"budget {tpp} tokens/param")
+        ax.set_xticks([2, 4, 8, 16], labels=["2", "4", "8", "16"])
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(
+        "speedup vs scratch, median of seeds\n(base training excluded; capped at 50)"
+    )
+    axes[-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_grow_map(
+    scratch: ScalingLaw, grown: ScalingLaw, base_params: int, base_tokens: float, path: Path
+) -> None:
+    """Predicted loss difference scratch - grown over target size N and budget D (cell-tokens of
+    the target), with the base model's compute charged to the grown run."""
+    plt = _plt()
+    n = np.geomspace(base_params * 1.5, base_params * 32, 60)
+    tpp = np.geomspace(2, 400, 60)
+    N, T = np.meshgrid(n, tpp)
+    D = N * T
+    base_equiv = base_params * base_tokens / N  # base FLOPs in target tokens
+    gain = scratch(N, D) - grown(N, np.maximum(D - base_equiv, 1.0))
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    lim = np.abs(gain).max()
+    mesh = ax.pcolormesh(N / base_params, T, gain, cmap="RdBu", vmin=-lim, vmax=lim, shading="auto")
+    ax.contour(N / base_params, T, gain, levels=[0], colors="k")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="growth factor g (target / base parameters)",
+        ylabel="budget (cell-tokens per target parameter)",
+        title="predicted loss(scratch) - loss(grown)\n> 0 (blue): grow",
+    )
+    fig.colorbar(mesh, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -1,0 +1,240 @@
+"""The growth study: for each base size, growth factor g, operator and seed, train the base, grow
+it, continue training, and train the target from scratch, all with the unchanged training loop.
+
+Compute is counted in FLOPs = 6 x parameters x cell-tokens (a cell-token is one table cell
+processed; `cell_tokens` in the training log). A grown run's compute is reported with and without
+the base model's own training. Every run trains to `target_tpp` cell-tokens per parameter of its
+model at a constant learning rate after warm-up, so every prefix of a run is a run of that smaller
+budget, and held-out prior loss is evaluated along the way.
+
+Runs live in `out/runs/<id>/` (the training folder plus `run.json` once finished); the runner skips
+finished runs and resumes unfinished ones, and runs several at once (`workers`, one thread each).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..model import ModelConfig, TabPFN, count_parameters
+
+SCRATCH = "scratch"
+
+
+@dataclass(frozen=True)
+class Base:
+    name: str
+    emsize: int
+    nlayers: int
+    nheads: int
+    growth_factors: tuple[int, ...]
+    operators: tuple[str, ...]
+
+    def config(self, base_emsize: int) -> ModelConfig:
+        return ModelConfig(
+            emsize=self.emsize,
+            nlayers=self.nlayers,
+            nheads=self.nheads,
+            mlp_hidden=2 * self.emsize,
+            decoder_hidden=2 * self.emsize,
+            parametrization="mup",
+            base_emsize=base_emsize,
+        )
+
+
+@dataclass
+class StudyConfig:
+    data: str
+    out: str
+    bases: list[Base] = field(
+        default_factory=lambda: [
+            Base("A16", 16, 2, 2, (2, 4, 8, 16), ("preserve", "szp", "zero_pad")),
+            Base("B32", 32, 2, 4, (2,), ("preserve", "szp")),
+        ]
+    )
+    seeds: tuple[int, ...] = (0, 1, 2)
+    base_emsize: int = 16  # muP reference width: the learning rate is tuned at this width
+    lr: float = 2**-7  # best at width 16 in benchmarks/results/mup_lr_sweep
+    warmup_steps: int = 10
+    batch_size: int = 32
+    base_tpp: float = 400.0  # base model's training: cell-tokens per base parameter
+    target_tpp: float = 80.0  # every target run: cell-tokens per target parameter
+    evals_per_run: int = 16
+    eval_datasets: int = 256
+    shrink: float = 0.4
+    sigma: float = 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> StudyConfig:
+        bases = [
+            Base(
+                **{
+                    **b,
+                    "growth_factors": tuple(b["growth_factors"]),
+                    "operators": tuple(b["operators"]),
+                }
+            )
+            for b in d["bases"]
+        ]
+        return cls(**{**d, "bases": bases, "seeds": tuple(d["seeds"])})
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    id: str
+    base: str
+    seed: int
+    g: int  # requested growth factor; 1 for the base itself
+    operator: str  # "base", SCRATCH, or a width method of `grow`
+    model: dict  # the ModelConfig of the trained model
+    steps: int
+    eval_every: int
+    base_run: str | None  # the run whose checkpoint is grown
+
+
+def cell_tokens_per_step(data: str, batch_size: int) -> float:
+    from ..prior.hdf5 import PriorDump
+
+    dump = PriorDump(data)
+    try:
+        return float(np.mean(dump.num_datapoints * dump.num_features)) * batch_size
+    finally:
+        dump.close()
+
+
+def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
+    """Bases first (growth needs them), then every grown and scratch run, cheapest first."""
+    from .operators import config_for_growth_factor
+
+    per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
+
+    def spec(run_id, base, seed, g, operator, model_cfg, tpp, base_run=None) -> RunSpec:
+        n = count_parameters(TabPFN(model_cfg))
+        steps = max(cfg.evals_per_run, math.ceil(tpp * n / per_step))
+        every = max(1, steps // cfg.evals_per_run)
+        return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, base_run)
+
+    bases, others = [], []
+    for base in cfg.bases:
+        bcfg = base.config(cfg.base_emsize)
+        for seed in cfg.seeds:
+            base_id = f"{base.name}/seed{seed}/base"
+            bases.append(spec(base_id, base.name, seed, 1, "base", bcfg, cfg.base_tpp))
+            for g in base.growth_factors:
+                tcfg = config_for_growth_factor(bcfg, g)
+                for op in (SCRATCH, *base.operators):
+                    run_id = f"{base.name}/seed{seed}/g{g}/{op}"
+                    from_run = None if op == SCRATCH else base_id
+                    others.append(
+                        spec(run_id, base.name, seed, g, op, tcfg, cfg.target_tpp, from_run)
+                    )
+    others.sort(key=lambda r: r.steps * count_parameters(TabPFN(ModelConfig(**r.model))))
+    return bases + others
+
+
+def _train_config(cfg: StudyConfig, run: RunSpec):
+    from ..train import TrainConfig
+
+    return TrainConfig(
+        data=[cfg.data],
+        out=str(Path(cfg.out) / "runs" / run.id),
+        model=ModelConfig(**run.model),
+        batch_size=cfg.batch_size,
+        steps=run.steps,
+        lr=cfg.lr,
+        warmup_steps=cfg.warmup_steps,
+        min_lr_ratio=1.0,  # constant after warm-up: each prefix is a valid shorter run
+        seed=run.seed,
+        log_every=run.eval_every,
+        eval_every=run.eval_every,
+        checkpoint_every=run.eval_every * 4,
+        eval_datasets=cfg.eval_datasets,
+    )
+
+
+def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
+    """Train one run (resuming if interrupted); returns and writes its run.json."""
+    import torch
+
+    from ..checkpoint import load_checkpoint
+    from ..train import evaluate, real_eval_sets, synthetic_eval_batches, train
+    from .operators import grow
+
+    torch.set_num_threads(1)
+    tcfg = _train_config(cfg, run)
+    folder = Path(tcfg.out)
+    done = folder / "run.json"
+    if done.exists():
+        return json.loads(done.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+
+    init_model, report = None, None
+    if run.operator not in ("base", SCRATCH):
+        base_model, _ = load_checkpoint(Path(cfg.out) / "runs" / run.base_run / "checkpoint")
+        init_model, growth = grow(
+            base_model,
+            ModelConfig(**run.model),
+            method=run.operator,
+            depth_method="identity",
+            shrink=cfg.shrink,
+            sigma=cfg.sigma,
+            seed=run.seed,
+        )
+        report = {k: v for k, v in growth.to_dict().items() if k != "tensors"}
+    start = init_model if init_model is not None else _seeded_model(run)
+    synthetic = synthetic_eval_batches(cfg.data, cfg.eval_datasets, cfg.batch_size)
+    initial = evaluate(start, synthetic, real_eval_sets(), torch.device("cpu"))
+    train(tcfg, resume=True, init_model=start, progress=False)
+    result = {"spec": asdict(run), "growth": report, "initial_eval": initial}
+    done.write_text(json.dumps(result, indent=2))
+    return result
+
+
+def _seeded_model(run: RunSpec) -> TabPFN:
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(run.seed)
+        return TabPFN(ModelConfig(**run.model))
+
+
+def run_study(cfg: StudyConfig, workers: int = 1, only: str | None = None) -> list[dict]:
+    """Run every planned run not finished yet; bases before the runs that grow them."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "study.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+    runs = [r for r in plan_runs(cfg) if only is None or r.id.startswith(only)]
+    (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
+    results = []
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for stage in (
+            [r for r in runs if r.operator == "base"],
+            [r for r in runs if r.operator != "base"],
+        ):
+            futures = {pool.submit(execute_run, cfg, r): r for r in stage}
+            for f in as_completed(futures):
+                results.append(f.result())
+                print(f"done {futures[f].id}", flush=True)
+    return results
+
+
+def load_runs(out: str | Path) -> list[dict]:
+    """Finished runs with their logs: spec, growth report, initial eval and log rows."""
+    from ..train import read_log
+
+    runs = []
+    for done in sorted(Path(out).glob("runs/**/run.json")):
+        result = json.loads(done.read_text())
+        result["log"] = read_log(done.parent / "log.jsonl")
+        runs.append(result)
+    return runs
