@@ -1,13 +1,26 @@
 """TabPFNLiteClassifier: a scikit-learn classifier backed by a pretrained TabPFN v2 network.
 
 `fit` preprocesses the table, builds `n_estimators` ensemble members (each with its own feature
-order, class permutation and input transform) and runs their train rows through the network once,
+order, class code and input transform) and runs their train rows through the network once,
 keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only the
-test rows, in chunks, and averages the members' softmax outputs.
+test rows, in chunks, and combines the members' outputs.
+
+Tables larger than the checkpoint's training distribution are handled per member: each member sees
+at most `max_train_rows` train rows (a class-covering random subset) and `max_features` features
+(a random subset), so different members see different parts of the table.
+
+More classes than the network's output head (`max_classes`): error-correcting output codes. Each
+member maps the K classes onto the head's classes by a random balanced code (several classes per
+output); its class distribution is P(output of c) / |classes sharing that output|, and the members'
+distributions are combined as a product of experts (normalised product), which singles out the
+class whose outputs all members agree on; such a fit uses n_estimators x ceil(K / max_classes)
+members, since a code carries less than a permutation. With K <= max_classes each code is a
+permutation and the members' probabilities are averaged.
 """
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -32,7 +45,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     ----------
     n_estimators : int, default=8
         Ensemble members; each sees the features in another order, the classes under another
-        permutation, and alternately raw or quantile-transformed inputs.
+        permutation (or output code), and alternately raw or quantile-transformed inputs.
     checkpoint : str or Path, default=None
         Checkpoint folder; None loads the one shipped in the package.
     softmax_temperature : float, default=0.9
@@ -41,7 +54,12 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         Seeds the members' permutations; an int makes predictions reproducible.
     device : {"auto", "cpu", "cuda"}, default="auto"
     inference_chunk_size : int, default=1024
-        Test rows processed at once; bounds memory in `predict_proba`.
+        Test rows processed at once; bounds the activation memory of `predict_proba`.
+    max_train_rows : int or None, default=1024
+        Train rows each member keeps (a random subset covering every class); None keeps all.
+        The train-row cache grows linearly and fit time quadratically with it.
+    max_features : int or None, default=64
+        Features each member sees (a random subset); None keeps all.
     """
 
     _parameter_constraints = {
@@ -51,6 +69,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "inference_chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "max_train_rows": [Interval(Integral, 2, None, closed="left"), None],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -61,6 +81,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         device: str = "auto",
         inference_chunk_size: int = 1024,
+        max_train_rows: int | None = 1024,
+        max_features: int | None = 64,
     ):
         self.n_estimators = n_estimators
         self.checkpoint = checkpoint
@@ -68,6 +90,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.device = device
         self.inference_chunk_size = inference_chunk_size
+        self.max_train_rows = max_train_rows
+        self.max_features = max_features
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -96,35 +120,47 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has only 1 class ({self.classes_[0]!r}); a classifier needs at least 2 classes"
             )
-        if n_classes > model.cfg.max_classes:
-            raise ValueError(
-                f"y has {n_classes} classes but the checkpoint supports at most "
-                f"{model.cfg.max_classes}"
-            )
 
         self.preprocessor_ = TablePreprocessor().fit(X)
         X_num = self.preprocessor_.transform(X)
         rng = check_random_state(self.random_state)
+        # Output codes carry less than a permutation: K > max_classes gets proportionally more.
+        self.n_members_ = self.n_estimators * math.ceil(n_classes / model.cfg.max_classes)
         n_features = X_num.shape[1]
+        n_kept = min(n_features, self.max_features or n_features)
         self.feature_orders_ = np.stack(
-            [rng.permutation(n_features) for _ in range(self.n_estimators)]
+            [rng.permutation(n_features)[:n_kept] for _ in range(self.n_members_)]
         )
-        self.class_permutations_ = np.stack(
-            [rng.permutation(n_classes) for _ in range(self.n_estimators)]
-        )
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_estimators + 1)
+        self.class_codes_ = np.stack(
+            [class_code(n_classes, model.cfg.max_classes, rng) for _ in range(self.n_members_)]
+        )  # (M, K): the network's output class of each class, per member
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_members_ + 1)
         self.member_transforms_ = [
             MemberTransform(
                 MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)],
                 self.preprocessor_.categorical_mask,
                 int(seeds[m]),
             ).fit(X_num)
-            for m in range(self.n_estimators)
+            for m in range(self.n_members_)
         ]
-        self.X_train_ = self._member_inputs(X_num)  # (M, N, F)
-        self.y_train_ = np.stack([perm[y_encoded] for perm in self.class_permutations_])  # (M, N)
+        self.train_rows_ = np.stack(
+            [
+                class_covering_subset(y_encoded, self.max_train_rows, rng)
+                for _ in range(self.n_members_)
+            ]
+        )  # (M, N') row indices of each member's context
+        members = self._member_inputs(X_num)  # (M, N, F')
+        self.X_train_ = np.ascontiguousarray(
+            np.take_along_axis(members, self.train_rows_[:, :, None], axis=1)
+        )
+        self.y_train_ = np.stack(
+            [
+                code[y_encoded[rows]]
+                for code, rows in zip(self.class_codes_, self.train_rows_, strict=True)
+            ]
+        )  # (M, N')
         generator = torch.Generator().manual_seed(int(seeds[-1]))
-        self.feature_codes_ = model.sample_feature_codes(self.n_estimators, n_features, generator)
+        self.feature_codes_ = model.sample_feature_codes(self.n_members_, n_kept, generator)
         self._build_cache(model)
         return self
 
@@ -191,11 +227,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         logits = self.model_.predict_from_cache(
             self.cache_, x, chunk_size=self.inference_chunk_size
         )  # (M, n, max_classes)
-        n_classes = len(self.classes_)
-        proba = (logits[..., :n_classes].float() / self.softmax_temperature).softmax(-1).cpu()
-        perms = torch.from_numpy(self.class_permutations_)  # member class of original class c
-        proba = torch.stack([p[:, perm] for p, perm in zip(proba, perms, strict=True)])
-        return proba.mean(0).double().numpy()
+        return combine_members(logits.float() / self.softmax_temperature, self.class_codes_)
 
     def predict(self, X) -> np.ndarray:
         """Most probable class for each row, as the original labels."""
@@ -210,3 +242,48 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         if "model_" in state:
             state["model_"], state["cache_"] = None, None
         return state
+
+
+# --------------------------------------------------------------------------------- helpers
+def class_code(n_classes: int, n_outputs: int, rng: np.random.RandomState) -> np.ndarray:
+    """A random map of the classes onto min(n_classes, n_outputs) network outputs, as balanced
+    as possible: a permutation when the classes fit the head, an error-correcting code otherwise."""
+    return rng.permutation(n_classes) % n_outputs
+
+
+def class_covering_subset(
+    y: np.ndarray, max_rows: int | None, rng: np.random.RandomState
+) -> np.ndarray:
+    """Sorted indices of a random subset of at most `max_rows` rows with every class present."""
+    n = len(y)
+    if max_rows is None or n <= max_rows:
+        return np.arange(n)
+    order = rng.permutation(n)
+    _, first = np.unique(y[order], return_index=True)  # one random row of each class
+    must = order[first]
+    if len(must) > max_rows:
+        raise ValueError(
+            f"max_train_rows={max_rows} is smaller than the number of classes ({len(must)}); "
+            "every class needs at least one train row"
+        )
+    rest = order[~np.isin(order, must)][: max_rows - len(must)]
+    return np.sort(np.concatenate([must, rest]))
+
+
+def combine_members(logits: torch.Tensor, codes: np.ndarray) -> np.ndarray:
+    """Members' logits (M, n, max_classes) and class codes (M, K) -> probabilities (n, K).
+
+    Each member's class distribution is its output probability shared equally by the classes
+    mapped to that output. Permutation codes (K <= max_classes): the mean of the members'
+    distributions. Error-correcting codes: their normalised product (a product of experts)."""
+    n_outputs = int(codes.max()) + 1
+    log_p = logits[..., :n_outputs].log_softmax(-1)  # (M, n, outputs)
+    codes_t = torch.from_numpy(codes)  # (M, K)
+    sharing = torch.stack([torch.bincount(c, minlength=n_outputs)[c] for c in codes_t])  # (M, K)
+    index = codes_t[:, None, :].expand(-1, log_p.shape[1], -1)
+    per_class = log_p.gather(2, index) - sharing[:, None, :].log()  # (M, n, K) log P_m(class)
+    if n_outputs == codes.shape[1]:
+        proba = per_class.exp().mean(0)
+    else:
+        proba = per_class.sum(0).softmax(-1)
+    return proba.double().numpy()

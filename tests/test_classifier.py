@@ -125,9 +125,8 @@ def fitted_error(clf, X, y, exc=ValueError, match=None):
 def test_fit_errors(clf):
     X = np.random.default_rng(0).normal(size=(30, 4))
     fitted_error(clf, X, np.zeros(30), match="only 1 class")
-    fitted_error(
-        clf, X, np.arange(30) % 12, match="12 classes but the checkpoint supports at most 10"
-    )
+    fitted_error(clf.set_params(max_train_rows=5), X, np.arange(30) % 6, match="max_train_rows=5")
+    clf.set_params(max_train_rows=1024)
     X_inf = X.copy()
     X_inf[2, 1] = np.inf
     fitted_error(clf, X_inf, np.arange(30) % 2, match="infinity in column")
