@@ -136,7 +136,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--lr", type=float, default=2**-7)
     p.add_argument("--base-tpp", type=float, default=400.0)
-    p.add_argument("--target-tpp", type=float, default=80.0)
+    p.add_argument("--target-tpp", type=float, default=50.0)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)

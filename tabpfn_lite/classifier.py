@@ -205,14 +205,17 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         return np.ascontiguousarray(np.stack(members), dtype=np.float32)
 
     def _build_cache(self, model: TabPFN) -> None:
+        """One cache per member: running members one at a time bounds the transient memory."""
         device = next(model.parameters()).device
-        codes = None if self.feature_codes_ is None else self.feature_codes_.to(device)
         self.model_ = model
-        self.cache_ = model.build_cache(
-            torch.from_numpy(self.X_train_).to(device),
-            torch.from_numpy(self.y_train_).to(device),
-            codes,
-        )
+        self.cache_ = [
+            model.build_cache(
+                torch.from_numpy(self.X_train_[m : m + 1]).to(device),
+                torch.from_numpy(self.y_train_[m : m + 1]).to(device),
+                None if self.feature_codes_ is None else self.feature_codes_[m : m + 1].to(device),
+            )
+            for m in range(self.n_members_)
+        ]
 
     # ----------------------------------------------------------------------------- predict
     def predict_proba(self, X) -> np.ndarray:
@@ -224,8 +227,11 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
             self._build_cache(self._load_model())
         device = next(self.model_.parameters()).device
         x = torch.from_numpy(self._member_inputs(self.preprocessor_.transform(X))).to(device)
-        logits = self.model_.predict_from_cache(
-            self.cache_, x, chunk_size=self.inference_chunk_size
+        logits = torch.cat(
+            [
+                self.model_.predict_from_cache(cache, x[m : m + 1], self.inference_chunk_size)
+                for m, cache in enumerate(self.cache_)
+            ]
         )  # (M, n, max_classes)
         return combine_members(logits.float() / self.softmax_temperature, self.class_codes_)
 

@@ -64,7 +64,7 @@ class StudyConfig:
     warmup_steps: int = 10
     batch_size: int = 32
     base_tpp: float = 400.0  # base model's training: cell-tokens per base parameter
-    target_tpp: float = 80.0  # every target run: cell-tokens per target parameter
+    target_tpp: float = 50.0  # every target run: cell-tokens per target parameter
     evals_per_run: int = 16
     eval_datasets: int = 256
     shrink: float = 0.4
