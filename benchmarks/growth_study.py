@@ -29,7 +29,7 @@ from tabpfn_lite.growth.analysis import (
     speedup_table,
     speedups,
 )
-from tabpfn_lite.growth.study import StudyConfig, load_runs, run_study
+from tabpfn_lite.growth.study import SCRATCH, StudyConfig, load_runs, run_study
 
 
 def run(args: argparse.Namespace) -> None:
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> None:
         lr=args.lr,
         base_tpp=args.base_tpp,
         target_tpp=args.target_tpp,
+        max_target_cells=args.max_target_cells,
     )
     (Path(args.out)).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "command.txt").write_text(command_line() + "\n")
@@ -57,7 +58,10 @@ def analyze(args: argparse.Namespace) -> None:
     curve.to_csv(results / "curves.csv", index=False)
     sp.to_csv(results / "speedups_per_seed.csv", index=False)
 
-    fits = {op: fit_with_holdout(scaling_points(curve, op)) for op in ("scratch", "szp")}
+    fits = {
+        "scratch": fit_with_holdout(scaling_points(curve, ("scratch", "base"))),
+        "szp": fit_with_holdout(scaling_points(curve, ("szp",))),
+    }
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
 
     for base in sorted(curve["base"].unique()):
@@ -122,8 +126,138 @@ def analyze(args: argparse.Namespace) -> None:
         (Path(args.out) / "command.txt").read_text().strip() + "` then `" + command_line(),
         body,
     )
+    write_up = write_up_template(results, sp, table, fits, pivot, pivot_base, growth, body)
+    (results / "README.md").write_text(write_up)
     print(pivot.to_string())
     print(json.dumps(fits, indent=1))
+
+
+RUN_DESCRIPTION = """\
+A base TabPFN (muP, width 16, 2 layers, 2 heads; and width 32 with 4 heads for g = 2) is trained
+from scratch on the synthetic prior (64-128 rows, <= 8 features, <= 4 classes), then grown to
+g ~ 2, 4, 8, 16 times its parameters with each operator and trained on; the same target is trained
+from scratch on the same data with the same learning rate (tuned at width 16) and a constant
+schedule; 3 seeds. Compute = 6 x parameters x cell-tokens. Targets (`config_for_growth_factor`):
+depth x2 (g~2), width x2 (g~4), width x3 (g~8), width x3 + depth x2 (g~16); new blocks are
+identity-gated, new heads are added at the same head size."""
+
+
+def _fmt(x: float) -> str:
+    return "inf" if np.isinf(x) else f"{x:.2f}"
+
+
+def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) -> list[str]:
+    """Each known finding, the measured numbers that bear on it, and a verdict."""
+    out = []
+    a = table[table["base"] == "A16"]
+    last_budget = a.groupby("g")["budget_tpp"].transform("max")
+    end = a[a["budget_tpp"] == last_budget]
+    end_loss = end.groupby("operator")[["grown_loss", "scratch_loss"]].mean()
+    best_other = end_loss.drop(index="preserve")["grown_loss"].idxmin()
+    gap = end_loss.loc[best_other, "grown_loss"] - end_loss.loc["preserve", "grown_loss"]
+    supported = gap <= 0
+    out.append(
+        "**1. Preserving the function is not necessary; simple operators can beat elaborate "
+        "function-preserving ones.** Held-out loss at the end of the target runs (largest budget "
+        "of each g, mean over g = 2, 4, 8, 16 and seeds): "
+        + ", ".join(
+            f"{op} {row.grown_loss:.4f}" for op, row in end_loss.iterrows() if op != SCRATCH
+        )
+        + f"; scratch {end_loss['scratch_loss'].iloc[0]:.4f}. "
+        + (
+            f"**Supported**: {best_other} (not function-preserving) ends at or below preserve."
+            if supported
+            else "**Not supported here**: preserve ends lowest; the best non-preserving operator "
+            f"({best_other}) is {gap:+.4f} above it."
+        )
+    )
+    szp = a[a["operator"] == "szp"]
+    share = (sp[(sp["base"] == "A16") & (sp["operator"] == "szp")]["speedup"] > 1).mean()
+    lr_text = "the learning-rate sweep has not been run"
+    if (lr_sweep / "results.csv").exists():
+        lr = pd.read_csv(lr_sweep / "results.csv")
+        best = lr.loc[lr.groupby(["parametrization", "width"])["eval_loss"].idxmin()]
+        parts = [
+            f"{r.parametrization} width {r.width}: 2^{np.log2(r.lr):.0f}" for r in best.itertuples()
+        ]
+        mup = best[best["parametrization"] == "mup"]["lr"]
+        shift = abs(np.log2(mup.max() / mup.min())) if len(mup) > 1 else np.nan
+        lr_text = (
+            "best learning rate per width (benchmarks/results/mup_lr_sweep): "
+            + ", ".join(parts)
+            + f"; under muP the optimum moves by {shift:.0f} octave(s) across widths"
+        )
+    out.append(
+        "**2. muP shrink-zero-pad-perturb (shrink 0.4, sigma 1) warm-starts well and the small "
+        "model's learning rate transfers.** szp speedup vs scratch (median of seeds) by g at "
+        "each budget: "
+        + "; ".join(
+            f"g={g}: "
+            + ", ".join(f"{int(r.budget_tpp)} tpp {_fmt(r.speedup)}x" for r in rows.itertuples())
+            for g, rows in szp.groupby("g")
+        )
+        + f". {share:.0%} of (g, budget, seed) cases are faster than scratch; {lr_text}. "
+        + ("**Supported**." if share > 0.5 else "**Not supported here**.")
+    )
+    with_base = a.groupby("g")["speedup_with_base"].median()
+    pays = [g for g, v in with_base.items() if v > 1]
+    reliable = sp[sp["base"] == "A16"].groupby("g")["speedup"].apply(lambda v: (v > 1).mean())
+    out.append(
+        "**3. There is an upper bound on g; 2x is the most reliable.** Median speedup with the "
+        "base model's training charged, over operators, budgets and seeds, by g: "
+        + ", ".join(f"g={g}: {_fmt(v)}" for g, v in with_base.items())
+        + ". Share of cases faster than scratch (base excluded) by g: "
+        + ", ".join(f"g={g}: {v:.0%}" for g, v in reliable.items())
+        + f". Largest g that still pays with the base counted: {max(pays) if pays else 'none'}. "
+        + (
+            "**Supported**: the share falls with g."
+            if reliable.idxmax() == reliable.index.min() and reliable.iloc[-1] < reliable.iloc[0]
+            else "**Partly supported**: see the table for where the bound falls."
+        )
+    )
+    trend = []
+    for _, rows in a.groupby(["g", "operator"]):
+        v = np.minimum(rows.sort_values("budget_tpp")["speedup"].to_numpy(), 1e3)
+        if len(v) >= 2:
+            trend.append(v[-1] < v[0])
+    out.append(
+        "**4. Gains are largest at small budgets and shrink as the budget grows.** In "
+        f"{np.mean(trend):.0%} of the {len(trend)} (g, operator) series the speedup at the largest "
+        "budget is below the speedup at the smallest (see the speedup table). "
+        + ("**Supported**." if np.mean(trend) > 0.5 else "**Not supported here**.")
+    )
+    err = {k: f.get("holdout_mean_rel_error", np.nan) for k, f in fits.items()}
+    out.append(
+        "**5. Scaling laws L(N, D) fitted to scratch and grown runs predict when to grow.** "
+        "Mean relative error on the held-out (largest) model's points: "
+        + ", ".join(f"{k} {v:.1%}" for k, v in err.items())
+        + ". The map below uses both fits, with the base model's compute charged to growing."
+    )
+    return out
+
+
+def write_up_template(results, sp, table, fits, pivot, pivot_base, growth, body) -> str:
+    return (
+        "\n\n".join(
+            [
+                "# Growth study: when does growing a trained model beat training from scratch?",
+                (results / "summary.md").read_text().split("\n\n")[1],
+                "## What was run",
+                RUN_DESCRIPTION,
+                "## Findings",
+                *findings(sp, table, fits, results.parent / "mup_lr_sweep"),
+                "## Tables",
+                body,
+                "## Plots",
+                "![loss vs compute](loss_vs_compute_A16.png)",
+                "![speedup vs g](speedup_vs_g.png)",
+                "![grow or not](grow_map.png)",
+                "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
+                "speedups.csv, scaling_fits.json.",
+            ]
+        )
+        + "\n"
+    )
 
 
 def main() -> None:
@@ -136,7 +270,8 @@ def main() -> None:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--lr", type=float, default=2**-7)
     p.add_argument("--base-tpp", type=float, default=400.0)
-    p.add_argument("--target-tpp", type=float, default=50.0)
+    p.add_argument("--target-tpp", type=float, default=400.0)
+    p.add_argument("--max-target-cells", type=float, default=6e6)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)

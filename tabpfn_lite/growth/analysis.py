@@ -18,7 +18,7 @@ from scipy.optimize import minimize
 
 from .study import SCRATCH
 
-BUDGETS_TPP = (5, 10, 20, 50, 100)  # target cell-tokens per target parameter
+BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
 
 # ------------------------------------------------------------------------------------ curves
@@ -164,7 +164,8 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
     best = None
     inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
     for init in inits:
-        res = minimize(objective, np.array(init), method="L-BFGS-B")
+        bounds = [(None, None), (None, None), (0.0, 2.0), (None, None), (0.0, 2.0)]
+        res = minimize(objective, np.array(init), method="L-BFGS-B", bounds=bounds)
         if best is None or res.fun < best.fun:
             best = res
     e, a, alpha, b, beta = best.x
@@ -173,9 +174,10 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
     )
 
 
-def scaling_points(curve: pd.DataFrame, operator: str) -> pd.DataFrame:
-    """(N, D, loss) points of one operator's runs, D = cell-tokens of the run itself > 0."""
-    pts = curve[(curve["operator"] == operator) & (curve["cell_tokens"] > 0)]
+def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFrame:
+    """(N, D, loss) points of these operators' runs, D = cell-tokens of the run itself > 0.
+    Scratch data: ("scratch", "base"), both trained from a random initialisation."""
+    pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
     return pts.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
 
 

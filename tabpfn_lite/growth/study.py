@@ -3,9 +3,9 @@ it, continue training, and train the target from scratch, all with the unchanged
 
 Compute is counted in FLOPs = 6 x parameters x cell-tokens (a cell-token is one table cell
 processed; `cell_tokens` in the training log). A grown run's compute is reported with and without
-the base model's own training. Every run trains to `target_tpp` cell-tokens per parameter of its
-model at a constant learning rate after warm-up, so every prefix of a run is a run of that smaller
-budget, and held-out prior loss is evaluated along the way.
+the base model's own training. Every target run trains on min(`target_tpp` x its parameters,
+`max_target_cells`) cell-tokens at a constant learning rate after warm-up, so every prefix of a run
+is a run of that smaller budget; held-out prior loss is evaluated along the way.
 
 Runs live in `out/runs/<id>/` (the training folder plus `run.json` once finished); the runner skips
 finished runs and resumes unfinished ones, and runs several at once (`workers`, one thread each).
@@ -64,7 +64,8 @@ class StudyConfig:
     warmup_steps: int = 10
     batch_size: int = 32
     base_tpp: float = 400.0  # base model's training: cell-tokens per base parameter
-    target_tpp: float = 50.0  # every target run: cell-tokens per target parameter
+    target_tpp: float = 400.0  # target runs: cell-tokens per target parameter, at most ...
+    max_target_cells: float = 6e6  # ... and at most this many cell-tokens (the same data for any g)
     evals_per_run: int = 16
     eval_datasets: int = 256
     shrink: float = 0.4
@@ -72,20 +73,6 @@ class StudyConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> StudyConfig:
-        bases = [
-            Base(
-                **{
-                    **b,
-                    "growth_factors": tuple(b["growth_factors"]),
-                    "operators": tuple(b["operators"]),
-                }
-            )
-            for b in d["bases"]
-        ]
-        return cls(**{**d, "bases": bases, "seeds": tuple(d["seeds"])})
 
 
 @dataclass(frozen=True)
@@ -117,25 +104,30 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
 
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
 
-    def spec(run_id, base, seed, g, operator, model_cfg, tpp, base_run=None) -> RunSpec:
+    def spec(run_id, base, seed, g, operator, model_cfg, cells, base_run=None) -> RunSpec:
         n = count_parameters(TabPFN(model_cfg))
-        steps = max(cfg.evals_per_run, math.ceil(tpp * n / per_step))
+        steps = max(cfg.evals_per_run, math.ceil(cells(n) / per_step))
         every = max(1, steps // cfg.evals_per_run)
         return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, base_run)
+
+    def target_cells(n: int) -> float:
+        return min(cfg.target_tpp * n, cfg.max_target_cells)
 
     bases, others = [], []
     for base in cfg.bases:
         bcfg = base.config(cfg.base_emsize)
         for seed in cfg.seeds:
             base_id = f"{base.name}/seed{seed}/base"
-            bases.append(spec(base_id, base.name, seed, 1, "base", bcfg, cfg.base_tpp))
+            bases.append(
+                spec(base_id, base.name, seed, 1, "base", bcfg, lambda n: cfg.base_tpp * n)
+            )
             for g in base.growth_factors:
                 tcfg = config_for_growth_factor(bcfg, g)
                 for op in (SCRATCH, *base.operators):
                     run_id = f"{base.name}/seed{seed}/g{g}/{op}"
                     from_run = None if op == SCRATCH else base_id
                     others.append(
-                        spec(run_id, base.name, seed, g, op, tcfg, cfg.target_tpp, from_run)
+                        spec(run_id, base.name, seed, g, op, tcfg, target_cells, from_run)
                     )
     others.sort(key=lambda r: r.steps * count_parameters(TabPFN(ModelConfig(**r.model))))
     return bases + others
@@ -174,7 +166,10 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
     folder = Path(tcfg.out)
     done = folder / "run.json"
     if done.exists():
-        return json.loads(done.read_text())
+        result = json.loads(done.read_text())
+        if result["spec"]["steps"] == run.steps:
+            return result
+        done.unlink()  # the plan now asks for more steps: continue the run (constant lr)
     folder.mkdir(parents=True, exist_ok=True)
 
     init_model, report = None, None
