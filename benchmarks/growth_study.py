@@ -271,7 +271,7 @@ def main() -> None:
     p.add_argument("--lr", type=float, default=2**-7)
     p.add_argument("--base-tpp", type=float, default=400.0)
     p.add_argument("--target-tpp", type=float, default=400.0)
-    p.add_argument("--max-target-cells", type=float, default=6e6)
+    p.add_argument("--max-target-cells", type=float, default=4e6)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)

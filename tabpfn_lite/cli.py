@@ -190,6 +190,11 @@ def _add_grow(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="CKPT2", help="grown checkpoint folder")
     p.add_argument("--width-factor", type=float, default=1.0)
     p.add_argument("--depth-factor", type=float, default=1.0)
+    p.add_argument(
+        "--growth-factor",
+        type=float,
+        help="instead of the two factors: the width x depth target closest to this parameter ratio",
+    )
     p.add_argument("--method", choices=WIDTH_METHODS, default="szp")
     p.add_argument("--depth-method", choices=DEPTH_METHODS, default="identity")
     p.add_argument("--shrink", type=float, default=0.4, help="szp: scale of the base weights")
@@ -198,12 +203,17 @@ def _add_grow(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_grow(args: argparse.Namespace) -> int:
-    from .checkpoint import save_checkpoint
-    from .growth import grow
+    from .checkpoint import load_checkpoint, save_checkpoint
+    from .growth import config_for_growth_factor, grow
 
     try:
+        base, _ = load_checkpoint(args.base)
+        target = (
+            config_for_growth_factor(base.cfg, args.growth_factor) if args.growth_factor else None
+        )
         model, report = grow(
-            args.base,
+            base,
+            target,
             width_factor=args.width_factor,
             depth_factor=args.depth_factor,
             method=args.method,

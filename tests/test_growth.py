@@ -132,6 +132,13 @@ def test_grow_cli_writes_a_checkpoint_the_classifier_loads(tmp_path, rng):
     )
     np.testing.assert_allclose(proba, base_proba, atol=1e-5)
 
+    out4 = tmp_path / "grown4"
+    assert main(["grow", "--from", str(base), "--out", str(out4), "--growth-factor", "4"]) == 0
+    _, meta = load_checkpoint(out4)
+    assert 3 < meta["metadata"]["growth"]["growth_factor"] < 5
+    with pytest.raises(SystemExit, match="integer factor"):
+        main([*argv[:-1], "1.5", "--method", "preserve"])
+
 
 def test_grown_model_trains_with_the_unchanged_loop(tmp_path, small_dump):
     base = TabPFN(BASE["mup"])
