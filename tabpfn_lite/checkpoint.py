@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, load_file, save, save_file
 
 from .model import ModelConfig, TabPFN
 
@@ -111,3 +111,21 @@ def load_checkpoint(
     except RuntimeError as e:
         raise CheckpointError(f"weights in {path} do not fit its model_config: {e}") from None
     return model.to(device).eval(), meta
+
+
+def model_to_bytes(model: TabPFN) -> bytes:
+    """The weights and config as one safetensors blob (the config in its metadata)."""
+    weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    return save(weights, metadata={"model_config": json.dumps(model.cfg.to_dict())})
+
+
+def model_from_bytes(data: bytes, device: str | torch.device = "cpu") -> TabPFN:
+    try:
+        header_len = int.from_bytes(data[:8], "little")
+        header = json.loads(data[8 : 8 + header_len])
+        cfg = ModelConfig.from_dict(json.loads(header["__metadata__"]["model_config"]))
+        model = TabPFN(cfg)
+        model.load_state_dict(load(data), strict=True)
+    except (KeyError, TypeError, ValueError, RuntimeError, SafetensorError) as e:
+        raise CheckpointError(f"embedded weights cannot be read: {e}") from None
+    return model.to(device).eval()

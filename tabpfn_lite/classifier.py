@@ -33,7 +33,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .checkpoint import default_checkpoint_path, load_checkpoint
+from .checkpoint import (
+    default_checkpoint_path,
+    load_checkpoint,
+    model_from_bytes,
+    model_to_bytes,
+)
 from .model import TabPFN
 from .preprocessing import MEMBER_TRANSFORMS, MemberTransform, TablePreprocessor, as_table
 
@@ -60,6 +65,10 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         The train-row cache grows linearly and fit time quadratically with it.
     max_features : int or None, default=64
         Features each member sees (a random subset); None keeps all.
+    pickle_weights : bool, default=False
+        Put the network's weights (safetensors bytes) into pickles of the fitted estimator, so
+        it predicts where its checkpoint folder does not exist. By default pickles hold only the
+        fitted inputs and reload the weights from `checkpoint_path_`.
     """
 
     _parameter_constraints = {
@@ -71,6 +80,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         "inference_chunk_size": [Interval(Integral, 1, None, closed="left")],
         "max_train_rows": [Interval(Integral, 2, None, closed="left"), None],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "pickle_weights": ["boolean"],
     }
 
     def __init__(
@@ -83,6 +93,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         inference_chunk_size: int = 1024,
         max_train_rows: int | None = 1024,
         max_features: int | None = 64,
+        pickle_weights: bool = False,
     ):
         self.n_estimators = n_estimators
         self.checkpoint = checkpoint
@@ -92,6 +103,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         self.inference_chunk_size = inference_chunk_size
         self.max_train_rows = max_train_rows
         self.max_features = max_features
+        self.pickle_weights = pickle_weights
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -190,6 +202,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         return torch.device(self.device)
 
     def _load_model(self) -> TabPFN:
+        if getattr(self, "_weights", None) is not None:  # unpickled with pickle_weights=True
+            return model_from_bytes(self._weights, device=self._resolved_device())
         model, _ = load_checkpoint(self.checkpoint_path_, device=self._resolved_device())
         return model
 
@@ -245,7 +259,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         # Keep pickles small: the weights are reloaded from `checkpoint_path_` and the cache is
         # rebuilt from the stored member inputs on first use.
         state = self.__dict__.copy()
-        if "model_" in state:
+        if state.get("model_") is not None:
+            if self.pickle_weights:
+                state["_weights"] = model_to_bytes(self.model_)
             state["model_"], state["cache_"] = None, None
         return state
 

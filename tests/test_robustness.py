@@ -224,3 +224,27 @@ def test_joblib_and_pickle_round_trips_without_weights(clf, rng, tmp_path):
     assert restored.model_ is None and restored.cache_ is None  # weights reload from checkpoint_
     np.testing.assert_array_equal(restored.predict_proba(X), expected)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), expected)
+
+
+def test_pickle_weights_makes_the_pickle_self_contained(rng, tmp_path):
+    import shutil
+
+    from tabpfn_lite.checkpoint import save_checkpoint
+
+    from .conftest import randomized_model
+
+    ckpt = save_checkpoint(randomized_model(), tmp_path / "ckpt")
+    X = rng.normal(size=(50, 4))
+    y = (X[:, 0] > 0).astype(int)
+    lean = TabPFNLiteClassifier(checkpoint=ckpt, n_estimators=2, random_state=0).fit(X, y)
+    full = TabPFNLiteClassifier(
+        checkpoint=ckpt, n_estimators=2, random_state=0, pickle_weights=True
+    ).fit(X, y)
+    expected = full.predict_proba(X)
+    lean_bytes, full_bytes = pickle.dumps(lean), pickle.dumps(full)
+    weights = (ckpt / "model.safetensors").stat().st_size
+    assert len(full_bytes) - len(lean_bytes) > 0.9 * weights
+    shutil.rmtree(ckpt)  # the checkpoint folder is gone
+    np.testing.assert_array_equal(pickle.loads(full_bytes).predict_proba(X), expected)
+    with pytest.raises(ValueError, match="no checkpoint"):
+        pickle.loads(lean_bytes).predict_proba(X)
