@@ -125,6 +125,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         y = self._validate_labels(y, X.shape[0])
 
         self.checkpoint_path_ = Path(self.checkpoint or default_checkpoint_path()).resolve()
+        self.weights_ = None  # only an unpickled pickle_weights=True estimator holds weights
         model = self._load_model()
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         n_classes = len(self.classes_)
@@ -161,10 +162,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
                 for _ in range(self.n_members_)
             ]
         )  # (M, N') row indices of each member's context
-        members = self._member_inputs(X_num)  # (M, N, F')
-        self.X_train_ = np.ascontiguousarray(
-            np.take_along_axis(members, self.train_rows_[:, :, None], axis=1)
-        )
+        self.X_train_ = self._member_inputs(X_num, self.train_rows_)  # (M, N', F')
         self.y_train_ = np.stack(
             [
                 code[y_encoded[rows]]
@@ -202,19 +200,22 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         return torch.device(self.device)
 
     def _load_model(self) -> TabPFN:
-        if getattr(self, "_weights", None) is not None:  # unpickled with pickle_weights=True
-            return model_from_bytes(self._weights, device=self._resolved_device())
+        if getattr(self, "weights_", None) is not None:  # unpickled with pickle_weights=True
+            return model_from_bytes(self.weights_, device=self._resolved_device())
         model, _ = load_checkpoint(self.checkpoint_path_, device=self._resolved_device())
         return model
 
-    def _member_inputs(self, X_num: np.ndarray) -> np.ndarray:
-        """(n, F) -> (M, n, F) float32: each member's transform and feature order.
+    def _member_inputs(self, X_num: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """(n, F) -> (M, n', F') float32: each member's rows (all, or rows[m]), transform and
+        features.
 
         C-contiguous always: reductions over another memory layout (e.g. after unpickling)
         would sum in another order and change the last bits of the predictions."""
         members = [
-            t.transform(X_num)[:, order]
-            for t, order in zip(self.member_transforms_, self.feature_orders_, strict=True)
+            t.transform(X_num if rows is None else X_num[rows[m]])[:, order]
+            for m, (t, order) in enumerate(
+                zip(self.member_transforms_, self.feature_orders_, strict=True)
+            )
         ]
         return np.ascontiguousarray(np.stack(members), dtype=np.float32)
 
@@ -247,7 +248,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
                 for m, cache in enumerate(self.cache_)
             ]
         )  # (M, n, max_classes)
-        return combine_members(logits.float() / self.softmax_temperature, self.class_codes_)
+        return combine_members(logits.double() / self.softmax_temperature, self.class_codes_)
 
     def predict(self, X) -> np.ndarray:
         """Most probable class for each row, as the original labels."""
@@ -260,8 +261,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         # rebuilt from the stored member inputs on first use.
         state = self.__dict__.copy()
         if state.get("model_") is not None:
-            if self.pickle_weights:
-                state["_weights"] = model_to_bytes(self.model_)
+            state["weights_"] = model_to_bytes(self.model_) if self.pickle_weights else None
             state["model_"], state["cache_"] = None, None
         return state
 
@@ -299,8 +299,8 @@ def combine_members(logits: torch.Tensor, codes: np.ndarray) -> np.ndarray:
     mapped to that output. Permutation codes (K <= max_classes): the mean of the members'
     distributions. Error-correcting codes: their normalised product (a product of experts)."""
     n_outputs = int(codes.max()) + 1
-    log_p = logits[..., :n_outputs].log_softmax(-1)  # (M, n, outputs)
-    codes_t = torch.from_numpy(codes)  # (M, K)
+    log_p = logits[..., :n_outputs].cpu().double().log_softmax(-1)  # (M, n, outputs)
+    codes_t = torch.from_numpy(codes.astype(np.int64))  # (M, K)
     sharing = torch.stack([torch.bincount(c, minlength=n_outputs)[c] for c in codes_t])  # (M, K)
     index = codes_t[:, None, :].expand(-1, log_p.shape[1], -1)
     per_class = log_p.gather(2, index) - sharing[:, None, :].log()  # (M, n, K) log P_m(class)
@@ -308,4 +308,4 @@ def combine_members(logits: torch.Tensor, codes: np.ndarray) -> np.ndarray:
         proba = per_class.exp().mean(0)
     else:
         proba = per_class.sum(0).softmax(-1)
-    return proba.double().numpy()
+    return proba.numpy()

@@ -104,3 +104,18 @@ def test_parameter_groups_cover_every_parameter_once():
         assert sum(p.numel() for g in groups for p in g["params"]) == count_parameters(model)
         hidden = next(g for g in groups if g["name"] == "hidden")
         assert hidden["lr"] == (5e-4 if param == "mup" else 1e-3)
+
+
+def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
+    import tabpfn_lite.model.network as network
+
+    model = randomized_model()
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 50, 5, generator=g)
+    y = torch.randint(0, 3, (2, 30), generator=g)
+    codes = model.sample_feature_codes(2, 5, g)
+    with torch.no_grad():
+        expected = model(x, y, codes)
+        monkeypatch.setattr(network, "MAX_SCORE_ELEMENTS", 2 * 3 * 2 * 30 * 7)  # 7-row chunks
+        chunked = model(x, y, codes)
+    torch.testing.assert_close(chunked, expected, rtol=1e-5, atol=1e-6)

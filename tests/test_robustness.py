@@ -67,6 +67,14 @@ def test_class_codes_are_balanced_and_permutations_when_classes_fit():
     assert set(np.bincount(code)) == {2, 3} and len(np.bincount(code)) == 10
 
 
+def test_combine_members_returns_float64_numpy_summing_to_one():
+    codes = np.array([[0, 1, 2, 0, 1], [2, 1, 0, 1, 0]], dtype=np.int32)
+    logits = torch.randn(2, 7, 10)
+    proba = combine_members(logits, codes)
+    assert isinstance(proba, np.ndarray) and proba.dtype == np.float64
+    np.testing.assert_allclose(proba.sum(1), 1, atol=1e-12)
+
+
 def test_combine_members_decodes_the_class_all_members_agree_on():
     codes = np.array([[0, 0, 1, 1], [0, 1, 0, 1]])  # 4 classes on 2 outputs, 2 members
     logits = torch.tensor([[[5.0, -5.0]], [[-5.0, 5.0]]])  # member 0: output 0, member 1: 1
@@ -248,3 +256,6 @@ def test_pickle_weights_makes_the_pickle_self_contained(rng, tmp_path):
     np.testing.assert_array_equal(pickle.loads(full_bytes).predict_proba(X), expected)
     with pytest.raises(ValueError, match="no checkpoint"):
         pickle.loads(lean_bytes).predict_proba(X)
+    refit = pickle.loads(full_bytes).set_params(checkpoint=tmp_path / "gone")
+    with pytest.raises(ValueError, match="no checkpoint"):  # refit reads the checkpoint again
+        refit.fit(X, y)

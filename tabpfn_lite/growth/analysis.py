@@ -49,7 +49,9 @@ def curves(runs: list[dict]) -> pd.DataFrame:
                     "step": p["step"],
                     "cell_tokens": p["cell_tokens"],
                     "flops": 6.0 * n_params * p["cell_tokens"],
-                    "base_flops": base_cost.get(spec["base_run"], 0.0),
+                    "base_flops": (
+                        base_cost.get(spec["base_run"], np.nan) if spec["base_run"] else 0.0
+                    ),
                     "eval_loss": p["eval_loss"],
                     "auc": float(np.mean(aucs)) if aucs else np.nan,
                 }
@@ -65,8 +67,8 @@ def compute_to_reach(flops: np.ndarray, loss: np.ndarray, target: float) -> floa
     if not len(hit):
         return np.inf
     i = hit[0]
-    if i == 0 or best[i - 1] == best[i]:
-        return float(flops[i])
+    if i == 0:
+        return float(flops[0])
     frac = (best[i - 1] - target) / (best[i - 1] - best[i])
     if flops[i - 1] <= 0:  # between the untrained start and the first evaluation: linear
         return float(frac * flops[i])
@@ -83,21 +85,29 @@ def loss_at(flops: np.ndarray, loss: np.ndarray, budget: float) -> float:
 
 def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
     """Per (base, g, operator, seed, budget): scratch's loss at the budget and the speedup of the
-    grown run in reaching it, with and without the base model's training."""
+    grown run in reaching it, with and without the base model's training.
+
+    speedup = compute scratch needs to reach its (running-minimum) loss at the budget / compute
+    the grown run needs to reach the same loss. Budgets before scratch's first evaluation are
+    left out (there would be nothing but interpolation from the untrained start)."""
     rows = []
     for (base, g, seed), group in curve[curve["operator"] != "base"].groupby(["base", "g", "seed"]):
         scratch = group[group["operator"] == SCRATCH].sort_values("step")
         if scratch.empty:
             continue
+        s_flops, s_loss = scratch["flops"].to_numpy(), scratch["eval_loss"].to_numpy()
+        first_eval = s_flops[s_flops > 0].min()
         n = scratch["parameters"].iloc[0]
         for op, run in group[group["operator"] != SCRATCH].groupby("operator"):
             run = run.sort_values("step")
+            flops, loss = run["flops"].to_numpy(), run["eval_loss"].to_numpy()
             for tpp in budgets_tpp:
                 budget = 6.0 * n * tpp * n
-                if budget > scratch["flops"].max() * 1.0001:
+                if not first_eval <= budget <= s_flops.max() * 1.0001:
                     continue
-                target = loss_at(scratch["flops"].values, scratch["eval_loss"].values, budget)
-                grown = compute_to_reach(run["flops"].values, run["eval_loss"].values, target)
+                target = loss_at(s_flops, s_loss, budget)
+                scratch_compute = compute_to_reach(s_flops, s_loss, target)
+                grown = compute_to_reach(flops, loss, target)
                 base_flops = run["base_flops"].iloc[0]
                 rows.append(
                     {
@@ -107,9 +117,9 @@ def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
                         "seed": seed,
                         "budget_tpp": tpp,
                         "scratch_loss": target,
-                        "grown_loss": loss_at(run["flops"].values, run["eval_loss"].values, budget),
-                        "speedup": budget / grown,
-                        "speedup_with_base": budget / (grown + base_flops),
+                        "grown_loss": loss_at(flops, loss, budget),
+                        "speedup": np.divide(scratch_compute, grown),
+                        "speedup_with_base": np.divide(scratch_compute, grown + base_flops),
                     }
                 )
     return pd.DataFrame(rows)

@@ -107,16 +107,27 @@ def config_for_growth_factor(cfg: ModelConfig, g: float, mode: str = "both") -> 
     """The target whose counted parameter ratio is closest to g. mode "width", "depth" or
     "both" (integer width and depth factors, depth preferred: the cheaper way to add parameters
     on short tables)."""
-    base = count_parameters(TabPFN(cfg))
+    if g < 1:
+        raise ValueError(f"growth factor g must be >= 1, got {g}")
+    base = parameter_count(cfg)
     if mode == "width":
         candidates = [grown_config(cfg, n / cfg.nheads) for n in range(cfg.nheads, 8 * cfg.nheads)]
     elif mode == "depth":
-        candidates = [grown_config(cfg, 1, n / cfg.nlayers) for n in range(cfg.nlayers, 32)]
+        candidates = [
+            grown_config(cfg, 1, n / cfg.nlayers)
+            for n in range(cfg.nlayers, cfg.nlayers * math.ceil(2 * g) + 1)
+        ]
     elif mode == "both":
         candidates = [grown_config(cfg, w, d) for w in (1, 2, 3, 4) for d in (1, 2, 3, 4, 8)]
     else:
         raise ValueError(f"mode must be 'width', 'depth' or 'both', got {mode!r}")
-    return min(candidates, key=lambda c: abs(math.log(count_parameters(TabPFN(c)) / base / g)))
+    return min(candidates, key=lambda c: abs(math.log(parameter_count(c) / base / g)))
+
+
+def parameter_count(cfg: ModelConfig) -> int:
+    """Parameters of a model with this config, without allocating or initialising it."""
+    with torch.device("meta"):
+        return count_parameters(TabPFN(cfg))
 
 
 # ------------------------------------------------------------------------------------ tensors
@@ -183,6 +194,7 @@ def _check_compatible(base: ModelConfig, target: ModelConfig) -> None:
         "max_classes",
         "clip_value",
         "parametrization",
+        "base_emsize",
     )
     differ = [f for f in fixed if getattr(base, f) != getattr(target, f)]
     if differ:
@@ -240,6 +252,8 @@ def grow(
     if not isinstance(base, TabPFN):
         base, _ = load_checkpoint(base)
     bcfg = base.cfg
+    if target is not None and (width_factor, depth_factor) != (1.0, 1.0):
+        raise ValueError("give either a target config or width/depth factors, not both")
     tcfg = target or grown_config(bcfg, width_factor, depth_factor)
     _check_compatible(bcfg, tcfg)
     if method == "preserve":
@@ -291,17 +305,15 @@ def _grow_blocks(
         grown = _grow_tensor(old, _axis_kinds(name), bcfg, tcfg, how)
         what = f"{source_name} {tuple(old.shape)}"
         if method == "preserve":
-            if name in _READOUT and bcfg.parametrization == "mup":
-                grown = grown * (
-                    tcfg.emsize / bcfg.emsize
-                )  # undo the smaller muP output multiplier
+            if name in _READOUT:  # undo the smaller muP output multiplier (1 under sp)
+                grown = grown * (base.output_mult / init.output_mult)
             what += " tiled"
         elif method == "szp":
             grown = shrink * grown + sigma * fresh
             what += f" x{shrink} zero-padded + {sigma} x init"
         else:
             what += " zero-padded"
-        new_state[name] = grown.to(fresh.dtype)
+        new_state[name] = grown.to(fresh)
         tensors[name] = f"{what} -> {tuple(fresh.shape)}"
     init.load_state_dict(new_state)
     for i in identity_blocks:

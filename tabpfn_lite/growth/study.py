@@ -8,21 +8,21 @@ the base model's own training. Every target run trains on min(`target_tpp` x its
 is a run of that smaller budget; held-out prior loss is evaluated along the way.
 
 Runs live in `out/runs/<id>/` (the training folder plus `run.json` once finished); the runner skips
-finished runs and resumes unfinished ones, and runs several at once (`workers`, one thread each).
+finished runs and resumes unfinished ones, and runs several at once (`workers` processes, one
+torch thread each).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..model import ModelConfig, TabPFN, count_parameters
+from ..model import ModelConfig, TabPFN
 
 SCRATCH = "scratch"
 
@@ -63,7 +63,7 @@ class StudyConfig:
     lr: float = 2**-7  # best at width 16 in benchmarks/results/mup_lr_sweep
     warmup_steps: int = 10
     batch_size: int = 32
-    base_tpp: float = 400.0  # base model's training: cell-tokens per base parameter
+    base_tpp: float = 120.0  # base model's training: cell-tokens per base parameter
     target_tpp: float = 400.0  # target runs: cell-tokens per target parameter, at most ...
     max_target_cells: float = 4e6  # ... and at most this many cell-tokens (the same data for any g)
     evals_per_run: int = 16
@@ -100,12 +100,12 @@ def cell_tokens_per_step(data: str, batch_size: int) -> float:
 
 def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     """Bases first (growth needs them), then every grown and scratch run, cheapest first."""
-    from .operators import config_for_growth_factor
+    from .operators import config_for_growth_factor, parameter_count
 
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
 
     def spec(run_id, base, seed, g, operator, model_cfg, cells, base_run=None) -> RunSpec:
-        n = count_parameters(TabPFN(model_cfg))
+        n = parameter_count(model_cfg)
         steps = max(cfg.evals_per_run, math.ceil(cells(n) / per_step))
         every = max(1, steps // cfg.evals_per_run)
         return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, base_run)
@@ -129,7 +129,7 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
                     others.append(
                         spec(run_id, base.name, seed, g, op, tcfg, target_cells, from_run)
                     )
-    others.sort(key=lambda r: r.steps * count_parameters(TabPFN(ModelConfig(**r.model))))
+    others.sort(key=lambda r: r.steps * parameter_count(ModelConfig(**r.model)))
     return bases + others
 
 
@@ -167,9 +167,9 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
     done = folder / "run.json"
     if done.exists():
         result = json.loads(done.read_text())
-        if result["spec"]["steps"] == run.steps:
+        if result["spec"] == asdict(run):
             return result
-        done.unlink()  # the plan now asks for more steps: continue the run (constant lr)
+        done.unlink()  # the plan changed (e.g. more steps): continue the run (constant lr)
     folder.mkdir(parents=True, exist_ok=True)
 
     init_model, report = None, None
@@ -210,7 +210,6 @@ def run_study(cfg: StudyConfig, workers: int = 1, only: str | None = None) -> li
     runs = [r for r in plan_runs(cfg) if only is None or r.id.startswith(only)]
     (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
     results = []
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for stage in (
             [r for r in runs if r.operator == "base"],

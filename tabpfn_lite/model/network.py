@@ -60,19 +60,20 @@ class Attention(nn.Module):
         return self._split_heads(k), self._split_heads(v)
 
     def attend(self, x: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """x: (n, L, E) queries; k, v: (n, H, S, head_dim). Queries run in chunks so that the
-        attention scores (n, H, chunk, S) never exceed MAX_SCORE_ELEMENTS: memory stays bounded
-        for long contexts (CPU attention materialises the scores)."""
+        """x: (n, L, E) queries; k, v: (n, H, S, head_dim). Long query sequences run in chunks
+        of at least one row, sized so that the scores (n, H, chunk, S) stay within
+        MAX_SCORE_ELEMENTS where possible: CPU attention materialises them."""
         n, length, emsize = x.shape
         rows = max(1, MAX_SCORE_ELEMENTS // (n * self.nheads * k.shape[2]))
         q = self._split_heads(self.q(x))  # (n, H, L, head_dim)
-        o = torch.cat(
-            [
+        if rows >= length:
+            o = F.scaled_dot_product_attention(q, k, v, scale=self.scale)
+        else:
+            chunks = [
                 F.scaled_dot_product_attention(q_chunk, k, v, scale=self.scale)
                 for q_chunk in q.split(rows, dim=2)
-            ],
-            dim=2,
-        )
+            ]
+            o = torch.cat(chunks, dim=2)
         return self.out(o.transpose(1, 2).reshape(n, length, emsize))
 
     def forward(self, x: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
