@@ -202,12 +202,19 @@ def _seeded_model(run: RunSpec) -> TabPFN:
         return TabPFN(ModelConfig(**run.model))
 
 
-def run_study(cfg: StudyConfig, workers: int = 1, only: str | None = None) -> list[dict]:
-    """Run every planned run not finished yet; bases before the runs that grow them."""
+def run_study(
+    cfg: StudyConfig, workers: int = 1, only: str | None = None, exclude: tuple[str, ...] = ()
+) -> list[dict]:
+    """Run every planned run not finished yet; bases before the runs that grow them. `only`: run
+    ids starting with this prefix; `exclude`: skip run ids containing any of these strings."""
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "study.json").write_text(json.dumps(cfg.to_dict(), indent=2))
-    runs = [r for r in plan_runs(cfg) if only is None or r.id.startswith(only)]
+    runs = [
+        r
+        for r in plan_runs(cfg)
+        if (only is None or r.id.startswith(only)) and not any(x in r.id for x in exclude)
+    ]
     (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
