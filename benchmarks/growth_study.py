@@ -140,9 +140,9 @@ cell-tokens per parameter, then grown to g ~ 2, 4, 8, 16 times its parameters wi
 and trained on; the same target is trained from scratch on the same data with the same learning
 rate (tuned at width 16) and a constant schedule; 3 seeds; every target run sees at most 4M
 cell-tokens. To fit the CPU time, zero_pad ran at g = 2, 4 and preserve at g = 2, 4, 8 (szp and
-scratch at every g; see the run counts below). Compute = 6 x parameters x cell-tokens. Targets (`config_for_growth_factor`):
-depth x2 (g~2), width x2 (g~4), width x3 (g~8), width x3 + depth x2 (g~16); new blocks are
-identity-gated, new heads are added at the same head size."""
+scratch at every g; see the run counts below). Compute = 6 x parameters x cell-tokens.
+Targets (`config_for_growth_factor`): depth x2 (g~2), width x2 (g~4), width x3 (g~8),
+width x3 + depth x2 (g~16); new blocks are identity-gated, new heads keep the head size."""
 
 
 def _fmt(x: float) -> str:
