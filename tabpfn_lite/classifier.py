@@ -12,10 +12,11 @@ at most `max_train_rows` train rows (a class-covering random subset) and `max_fe
 More classes than the network's output head (`max_classes`): error-correcting output codes. Each
 member maps the K classes onto the head's classes by a random balanced code (several classes per
 output); its class distribution is P(output of c) / |classes sharing that output|, and the members'
-distributions are combined as a product of experts (normalised product), which singles out the
-class whose outputs all members agree on; such a fit uses n_estimators x ceil(K / max_classes)
-members, since a code carries less than a permutation. With K <= max_classes each code is a
-permutation and the members' probabilities are averaged.
+distributions are combined as a product of experts, softmax(sum of log-probabilities / T), which
+singles out the class whose outputs all members agree on; the members are not independent, so T
+is fitted on 20% of the train rows held out from members fitted on the rest. Such a fit uses
+n_estimators x ceil(K / max_classes) members, since a code carries less than a permutation.
+With K <= max_classes each code is a permutation and the members' probabilities are averaged.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .checkpoint import (
     model_from_bytes,
     model_to_bytes,
 )
-from .model import TabPFN
+from .model import TabPFN, TrainCache
 from .preprocessing import MEMBER_TRANSFORMS, MemberTransform, TablePreprocessor, as_table
 
 
@@ -156,23 +157,55 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
             ).fit(X_num)
             for m in range(self.n_members_)
         ]
-        self.train_rows_ = np.stack(
-            [
-                class_covering_subset(y_encoded, self.max_train_rows, rng)
-                for _ in range(self.n_members_)
-            ]
-        )  # (M, N') row indices of each member's context
-        self.X_train_ = self._member_inputs(X_num, self.train_rows_)  # (M, N', F')
-        self.y_train_ = np.stack(
-            [
-                code[y_encoded[rows]]
-                for code, rows in zip(self.class_codes_, self.train_rows_, strict=True)
-            ]
-        )  # (M, N')
+        self.train_rows_ = self._context_rows(y_encoded, np.arange(len(y_encoded)), rng)
+        self.X_train_, self.y_train_ = self._context(X_num, y_encoded, self.train_rows_)
         generator = torch.Generator().manual_seed(int(seeds[-1]))
         self.feature_codes_ = model.sample_feature_codes(self.n_members_, n_kept, generator)
+        self.ecoc_temperature_ = 1.0
+        if n_classes > model.cfg.max_classes:
+            self.ecoc_temperature_ = self._fit_ecoc_temperature(model, X_num, y_encoded, rng)
         self._build_cache(model)
         return self
+
+    def _context_rows(self, y: np.ndarray, pool: np.ndarray, rng) -> np.ndarray:
+        """(M, N') row indices of each member's context: a class-covering subset of `pool`."""
+        return np.stack(
+            [
+                pool[class_covering_subset(y[pool], self.max_train_rows, rng)]
+                for _ in range(self.n_members_)
+            ]
+        )
+
+    def _context(
+        self, X_num: np.ndarray, y: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members' context inputs (M, N', F') and their labels under each member's code."""
+        labels = np.stack([code[y[r]] for code, r in zip(self.class_codes_, rows, strict=True)])
+        return self._member_inputs(X_num, rows), labels
+
+    def _fit_ecoc_temperature(self, model: TabPFN, X_num, y: np.ndarray, rng) -> float:
+        """The members of an output code are not independent experts: their summed
+        log-probabilities are divided by the temperature that minimises the log loss on 20% of
+        the train rows, predicted from members fitted on the other 80%."""
+        n = len(y)
+        if int(0.8 * n) < len(self.classes_) or n - int(0.8 * n) < 1:
+            return ECOC_FALLBACK_TEMPERATURE  # too few rows to hold any out
+        pool = class_covering_subset(y, int(0.8 * n), rng)
+        held = np.setdiff1d(np.arange(n), pool)
+        X_ctx, y_ctx = self._context(X_num, y, self._context_rows(y, pool, rng))
+        caches = self._caches(model, X_ctx, y_ctx)
+        logits = self._member_logits(model, caches, self._member_inputs(X_num[held]))
+        log_p = member_log_proba(logits.double() / self.softmax_temperature, self.class_codes_)
+        summed = log_p.sum(0)  # (n_held, K)
+        grid = np.geomspace(1, 16, 25)
+        losses = [
+            -summed.div(t)
+            .log_softmax(-1)[torch.arange(len(held)), torch.from_numpy(y[held])]
+            .mean()
+            .item()
+            for t in grid
+        ]
+        return float(grid[int(np.argmin(losses))])
 
     def _validate_labels(self, y, n_rows: int) -> np.ndarray:
         y = column_or_1d(y, warn=True)
@@ -220,17 +253,33 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         return np.ascontiguousarray(np.stack(members), dtype=np.float32)
 
     def _build_cache(self, model: TabPFN) -> None:
+        self.model_ = model
+        self.cache_ = self._caches(model, self.X_train_, self.y_train_)
+
+    def _caches(self, model: TabPFN, X_ctx: np.ndarray, y_ctx: np.ndarray) -> list[TrainCache]:
         """One cache per member: running members one at a time bounds the transient memory."""
         device = next(model.parameters()).device
-        self.model_ = model
-        self.cache_ = [
+        return [
             model.build_cache(
-                torch.from_numpy(self.X_train_[m : m + 1]).to(device),
-                torch.from_numpy(self.y_train_[m : m + 1]).to(device),
+                torch.from_numpy(X_ctx[m : m + 1]).to(device),
+                torch.from_numpy(y_ctx[m : m + 1]).to(device),
                 None if self.feature_codes_ is None else self.feature_codes_[m : m + 1].to(device),
             )
-            for m in range(self.n_members_)
+            for m in range(len(X_ctx))
         ]
+
+    def _member_logits(
+        self, model: TabPFN, caches: list[TrainCache], x: np.ndarray
+    ) -> torch.Tensor:
+        """Members' test inputs (M, n, F') -> logits (M, n, max_classes), member by member."""
+        device = next(model.parameters()).device
+        x = torch.from_numpy(x).to(device)
+        return torch.cat(
+            [
+                model.predict_from_cache(cache, x[m : m + 1], self.inference_chunk_size)
+                for m, cache in enumerate(caches)
+            ]
+        )
 
     # ----------------------------------------------------------------------------- predict
     def predict_proba(self, X) -> np.ndarray:
@@ -240,15 +289,13 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         validate_data(self, X, skip_check_array=True, reset=False)
         if self.model_ is None:  # unpickled: weights and cache are not part of the pickle
             self._build_cache(self._load_model())
-        device = next(self.model_.parameters()).device
-        x = torch.from_numpy(self._member_inputs(self.preprocessor_.transform(X))).to(device)
-        logits = torch.cat(
-            [
-                self.model_.predict_from_cache(cache, x[m : m + 1], self.inference_chunk_size)
-                for m, cache in enumerate(self.cache_)
-            ]
-        )  # (M, n, max_classes)
-        return combine_members(logits.double() / self.softmax_temperature, self.class_codes_)
+        x = self._member_inputs(self.preprocessor_.transform(X))
+        logits = self._member_logits(self.model_, self.cache_, x)  # (M, n, max_classes)
+        return combine_members(
+            logits.double() / self.softmax_temperature,
+            self.class_codes_,
+            self.ecoc_temperature_,
+        )
 
     def predict(self, X) -> np.ndarray:
         """Most probable class for each row, as the original labels."""
@@ -267,6 +314,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------------------- helpers
+ECOC_FALLBACK_TEMPERATURE = 2.0  # tables too small to hold rows out for the temperature
+
+
 def class_code(n_classes: int, n_outputs: int, rng: np.random.RandomState) -> np.ndarray:
     """A random map of the classes onto min(n_classes, n_outputs) network outputs, as balanced
     as possible: a permutation when the classes fit the head, an error-correcting code otherwise."""
@@ -292,20 +342,25 @@ def class_covering_subset(
     return np.sort(np.concatenate([must, rest]))
 
 
-def combine_members(logits: torch.Tensor, codes: np.ndarray) -> np.ndarray:
-    """Members' logits (M, n, max_classes) and class codes (M, K) -> probabilities (n, K).
-
-    Each member's class distribution is its output probability shared equally by the classes
-    mapped to that output. Permutation codes (K <= max_classes): the mean of the members'
-    distributions. Error-correcting codes: their normalised product (a product of experts)."""
+def member_log_proba(logits: torch.Tensor, codes: np.ndarray) -> torch.Tensor:
+    """Members' logits (M, n, max_classes) and class codes (M, K) -> log P_m(class) (M, n, K):
+    each member's output probability, shared equally by the classes mapped to that output."""
     n_outputs = int(codes.max()) + 1
     log_p = logits[..., :n_outputs].cpu().double().log_softmax(-1)  # (M, n, outputs)
     codes_t = torch.from_numpy(codes.astype(np.int64))  # (M, K)
     sharing = torch.stack([torch.bincount(c, minlength=n_outputs)[c] for c in codes_t])  # (M, K)
     index = codes_t[:, None, :].expand(-1, log_p.shape[1], -1)
-    per_class = log_p.gather(2, index) - sharing[:, None, :].log()  # (M, n, K) log P_m(class)
-    if n_outputs == codes.shape[1]:
-        proba = per_class.exp().mean(0)
-    else:
-        proba = per_class.sum(0).softmax(-1)
-    return proba.numpy()
+    return log_p.gather(2, index) - sharing[:, None, :].log()
+
+
+def combine_members(
+    logits: torch.Tensor, codes: np.ndarray, ecoc_temperature: float = 1.0
+) -> np.ndarray:
+    """Members' logits (M, n, max_classes) and class codes (M, K) -> probabilities (n, K).
+
+    Permutation codes (K <= max_classes): the mean of the members' distributions.
+    Error-correcting codes: a product of experts, softmax(sum of log P_m / ecoc_temperature)."""
+    per_class = member_log_proba(logits, codes)  # (M, n, K)
+    if int(codes.max()) + 1 == codes.shape[1]:
+        return per_class.exp().mean(0).numpy()
+    return (per_class.sum(0) / ecoc_temperature).softmax(-1).numpy()

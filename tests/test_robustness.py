@@ -36,6 +36,7 @@ def test_many_classes_on_a_real_table_beat_chance_by_far():
     Xtr, Xte, ytr, yte = train_test_split(X, y, train_size=800, test_size=400, random_state=0)
     clf = TabPFNLiteClassifier(n_estimators=4, random_state=0).fit(Xtr, ytr)
     assert clf.n_members_ == 8  # 4 x ceil(20 / 10)
+    assert 1 <= clf.ecoc_temperature_ <= 16
     proba = clf.predict_proba(Xte)
     assert proba.shape == (400, 20) and np.isfinite(proba).all()
     np.testing.assert_allclose(proba.sum(1), 1, atol=1e-6)
@@ -80,6 +81,8 @@ def test_combine_members_decodes_the_class_all_members_agree_on():
     logits = torch.tensor([[[5.0, -5.0]], [[-5.0, 5.0]]])  # member 0: output 0, member 1: 1
     proba = combine_members(logits, codes)
     assert proba.argmax() == 1 and proba[0, 1] > 0.9  # class 1 is (0 in member 0, 1 in member 1)
+    softer = combine_members(logits, codes, ecoc_temperature=4.0)
+    assert softer.argmax() == 1 and 0.25 < softer[0, 1] < proba[0, 1]
     perm_codes = np.array([[1, 0], [0, 1]])
     proba = combine_members(torch.tensor([[[2.0, 0.0]], [[2.0, 0.0]]]), perm_codes)
     np.testing.assert_allclose(proba[0], [0.5, 0.5], atol=1e-6)  # members disagree evenly
