@@ -168,6 +168,30 @@ def _lr_transfer(lr_sweep: Path) -> tuple[str, float]:
     return text, shift
 
 
+def _bound_verdict(reliable: pd.Series, pays: list, largest_g: int) -> str:
+    if pays and max(pays) == largest_g:
+        return (
+            f"**Not supported here**: growing still pays at the largest g tried (g={largest_g}), "
+            "so any bound lies beyond it at these budgets"
+            + (
+                "; g = 2 is the most reliable."
+                if reliable.idxmax() == reliable.index.min()
+                else f"; the most reliable g is {reliable.idxmax()}, not 2."
+            )
+        )
+    if pays and reliable.idxmax() == reliable.index.min():
+        return (
+            "**Supported**: g = 2 is the most reliable and growth stops paying after "
+            f"g={max(pays)}."
+        )
+    if pays:
+        return (
+            f"**Partly supported**: growth stops paying after g={max(pays)}, but g = 2 is not "
+            "the most reliable."
+        )
+    return "**Not supported here**: growing never pays once the base model's training is charged."
+
+
 def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) -> list[str]:
     """Each known finding, the measured numbers that bear on it, and a verdict. Uses the
     A16 base (the full grid); speedups exclude the base's training unless said otherwise."""
@@ -241,12 +265,7 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
         + ". Share of cases faster than scratch (base excluded): "
         + ", ".join(f"g={g}: {v:.0%}" for g, v in reliable.items())
         + f". Largest g that pays with the base counted: {max(pays) if pays else 'none'}. "
-        + (
-            "**Supported**: reliability falls as g grows and growth stops paying beyond "
-            f"g={max(pays)}."
-            if falls and pays and max(pays) < with_base.index.max()
-            else "**Partly supported**: see the tables for where it holds."
-        )
+        + _bound_verdict(reliable, pays, int(with_base.index.max()))
     )
 
     # 4. Gains shrink as the budget grows.
