@@ -256,7 +256,6 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
     with_base = sp.groupby("g")["speedup_with_base"].median()
     reliable = sp.groupby("g")["speedup"].apply(lambda v: float((v > 1).mean()))
     pays = [g for g, v in with_base.items() if v > 1]
-    falls = bool(np.all(np.diff(reliable.to_numpy()) <= 0)) and reliable.iloc[-1] < 1
     out.append(
         "**3. There is an upper bound on g beyond which scratch is more efficient; 2x is the most "
         "reliable.** Median speedup over operators, budgets and seeds with the base model's "
