@@ -221,35 +221,45 @@ def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
     data = curve[curve["base"] == base]
     gs = sorted(g for g in data["g"].unique() if g > 1)
     fig, axes = plt.subplots(1, len(gs), figsize=(4.5 * len(gs), 3.8), squeeze=False, sharey=True)
+    operators = sorted(data.loc[data["g"] > 1, "operator"].unique())
+    colors = dict(zip(operators, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
     for ax, g in zip(axes[0], gs, strict=True):
         for op, rows in data[data["g"] == g].groupby("operator"):
             mean = rows[rows["cell_tokens"] > 0].groupby("step")[["flops", "eval_loss"]].mean()
-            ax.plot(mean["flops"], mean["eval_loss"], marker=".", label=op)
+            ax.plot(mean["flops"], mean["eval_loss"], marker=".", color=colors[op], label=op)
         ax.set(xscale="log", title=f"{base}: g = {g}", xlabel="FLOPs (this run)")
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("held-out prior loss (mean of seeds)")
-    axes[0][-1].legend()
+    handles = [plt.Line2D([], [], color=colors[op], marker=".", label=op) for op in operators]
+    axes[0][0].legend(handles=handles)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
 def plot_speedup_vs_g(table: pd.DataFrame, path: Path) -> None:
+    """Median speedup over seeds by g, one panel per budget; inf (the grown model starts below
+    scratch's loss) is drawn at the top of the axis."""
     plt = _plt()
     budgets = sorted(table["budget_tpp"].unique())
-    fig, axes = plt.subplots(1, len(budgets), figsize=(3.6 * len(budgets), 3.6), sharey=True)
+    fig, axes = plt.subplots(1, len(budgets), figsize=(3.4 * len(budgets), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
+    top = 30.0
+    labels = sorted({f"{b} {op}" for b, op in zip(table["base"], table["operator"], strict=True)})
+    colors = dict(zip(labels, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
     for ax, tpp in zip(axes, budgets, strict=True):
         for (base, op), rows in table[table["budget_tpp"] == tpp].groupby(["base", "operator"]):
-            ax.plot(rows["g"], rows["speedup"].clip(upper=50), marker="o", label=f"{base} {op}")
+            label = f"{base} {op}"
+            ax.plot(rows["g"], rows["speedup"].clip(upper=top), marker="o", color=colors[label])
         ax.axhline(1, color="k", lw=0.8)
-        ax.set(xscale="log", xlabel="growth factor g", title=f"budget {tpp} tokens/param")
+        ax.set(xscale="log", yscale="log", ylim=(0.3, top * 1.3), xlabel="growth factor g")
+        ax.set_title(f"budget {tpp} tokens/param", fontsize=9)
         ax.set_xticks([2, 4, 8, 16], labels=["2", "4", "8", "16"])
+        ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(
-        "speedup vs scratch, median of seeds\n(base training excluded; capped at 50)"
-    )
-    axes[-1].legend(fontsize=7)
+    axes[0].set_ylabel(f"speedup vs scratch (median of seeds)\nbase excluded; top = {top:g}+ / inf")
+    handles = [plt.Line2D([], [], color=colors[k], marker="o", label=k) for k in labels]
+    axes[0].legend(handles=handles, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -266,9 +276,10 @@ def plot_grow_map(
     N, T = np.meshgrid(n, tpp)
     D = N * T
     base_equiv = base_params * base_tokens / N  # base FLOPs in target tokens
-    gain = scratch(N, D) - grown(N, np.maximum(D - base_equiv, 1.0))
+    left = D - base_equiv  # what the grown run can still train on; <= 0: the base alone is over
+    gain = np.where(left > 0, scratch(N, D) - grown(N, np.maximum(left, 1.0)), np.nan)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
-    lim = np.abs(gain).max()
+    lim = np.nanpercentile(np.abs(gain), 95)
     mesh = ax.pcolormesh(N / base_params, T, gain, cmap="RdBu", vmin=-lim, vmax=lim, shading="auto")
     ax.contour(N / base_params, T, gain, levels=[0], colors="k")
     ax.set(
@@ -276,8 +287,11 @@ def plot_grow_map(
         yscale="log",
         xlabel="growth factor g (target / base parameters)",
         ylabel="budget (cell-tokens per target parameter)",
-        title="predicted loss(scratch) - loss(grown)\n> 0 (blue): grow",
+        title="predicted loss(scratch) - loss(grown)\n> 0 (blue): grow; blank: base costs more",
     )
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(plt.matplotlib.ticker.ScalarFormatter())
+        axis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
     fig.colorbar(mesh, ax=ax)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
