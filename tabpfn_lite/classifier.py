@@ -7,7 +7,7 @@ test rows, in chunks, and combines the members' outputs.
 
 Tables larger than the checkpoint's training distribution are handled per member: each member sees
 at most `max_train_rows` train rows (a class-covering random subset) and `max_features` features
-(a random subset), so different members see different parts of the table.
+(a random subset favouring informative features), so members see different parts of the table.
 
 More classes than the network's output head (`max_classes`): error-correcting output codes. Each
 member maps the K classes onto the head's classes by a random balanced code (several classes per
@@ -22,6 +22,7 @@ With K <= max_classes each code is a permutation and the members' probabilities 
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_selection import f_classif
 from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -65,7 +67,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         Train rows each member keeps (a random subset covering every class); None keeps all.
         The train-row cache grows linearly and fit time quadratically with it.
     max_features : int or None, default=64
-        Features each member sees (a random subset); None keeps all.
+        Features each member sees; None keeps all. Wider tables give each member a random
+        subset drawn with probabilities proportional to each feature's ANOVA F-statistic, so
+        informative features are rarely left out.
     pickle_weights : bool, default=False
         Put the network's weights (safetensors bytes) into pickles of the fitted estimator, so
         it predicts where its checkpoint folder does not exist. By default pickles hold only the
@@ -142,9 +146,14 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         self.n_members_ = self.n_estimators * math.ceil(n_classes / model.cfg.max_classes)
         n_features = X_num.shape[1]
         n_kept = min(n_features, self.max_features or n_features)
-        self.feature_orders_ = np.stack(
-            [rng.permutation(n_features)[:n_kept] for _ in range(self.n_members_)]
-        )
+        if n_kept == n_features:
+            orders = [rng.permutation(n_features) for _ in range(self.n_members_)]
+        else:  # wide table: informative features are drawn more often
+            p = feature_relevance(X_num, y_encoded)
+            orders = [
+                rng.choice(n_features, n_kept, replace=False, p=p) for _ in range(self.n_members_)
+            ]
+        self.feature_orders_ = np.stack(orders)
         self.class_codes_ = np.stack(
             [class_code(n_classes, model.cfg.max_classes, rng) for _ in range(self.n_members_)]
         )  # (M, K): the network's output class of each class, per member
@@ -321,6 +330,17 @@ def class_code(n_classes: int, n_outputs: int, rng: np.random.RandomState) -> np
     """A random map of the classes onto min(n_classes, n_outputs) network outputs, as balanced
     as possible: a permutation when the classes fit the head, an error-correcting code otherwise."""
     return rng.permutation(n_classes) % n_outputs
+
+
+def feature_relevance(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Sampling probabilities of the features, proportional to their ANOVA F-statistic against
+    the labels (missing values at the column mean); every feature keeps a small chance."""
+    with warnings.catch_warnings():  # all-missing or constant columns: F = nan -> 0 below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        filled = np.where(np.isnan(X), np.nan_to_num(np.nanmean(X, axis=0)), X)
+        f = np.nan_to_num(f_classif(filled, y)[0], nan=0.0, posinf=0.0)
+    f = f + 1e-3 * (f.mean() + 1e-12)
+    return f / f.sum()
 
 
 def class_covering_subset(

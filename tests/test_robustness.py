@@ -179,6 +179,15 @@ def test_odd_columns(clf, rng):
     assert clf.n_features_in_ == 5  # nothing dropped
 
 
+def test_wide_tables_keep_the_informative_features(clf, rng):
+    X = rng.normal(size=(200, 300))
+    y = (X[:, 7] + X[:, 123] > 0).astype(int)
+    clf.set_params(max_features=32, n_estimators=4).fit(X, y)
+    kept = [set(order) for order in clf.feature_orders_]
+    assert all({7, 123} <= k for k in kept)
+    assert len(set.union(*kept)) > 32  # members still differ
+
+
 def test_one_feature_and_a_thousand_features(clf, rng):
     y = np.arange(30) % 2
     assert clf.fit(rng.normal(size=(30, 1)), y).predict_proba(rng.normal(size=(5, 1))).shape == (
