@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tabpfn_lite.bench.report import command_line, write_benchmark
+from tabpfn_lite.bench.report import command_line, pyplot, write_benchmark
 from tabpfn_lite.model import ModelConfig
 from tabpfn_lite.train import TrainConfig, read_log, train
 
@@ -53,10 +53,7 @@ def final_loss(
 
 
 def plot(results: pd.DataFrame, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     params = list(results["parametrization"].unique())
     fig, axes = plt.subplots(1, len(params), figsize=(5.5 * len(params), 4), squeeze=False)

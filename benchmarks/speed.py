@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tabpfn_lite.bench.report import command_line, write_benchmark
+from tabpfn_lite.bench.report import command_line, pyplot, write_benchmark
 
 SIZES = [
     (100, 10),
@@ -131,10 +131,7 @@ def run_isolated(method: str, n: int, f: int) -> dict:
 
 
 def plot(results: pd.DataFrame, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4))
     labels = [f"{r}x{f}" for r, f in SIZES]

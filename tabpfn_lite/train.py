@@ -426,10 +426,9 @@ def read_log(path: str | Path) -> list[dict]:
 
 def plot_log(log_path: str | Path, png_path: str | Path) -> Path:
     """Training loss, held-out loss and real-data ROC-AUC over datasets seen."""
-    import matplotlib
+    from .bench.report import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rows = read_log(log_path)
     fig, (ax_loss, ax_auc) = plt.subplots(1, 2, figsize=(11, 4))

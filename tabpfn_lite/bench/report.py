@@ -9,6 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+
+def pyplot():
+    """matplotlib.pyplot with the file-only Agg backend (no display needed); matplotlib is
+    imported on first use so that it stays an optional dependency."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 TIE = 0.001  # AUC differences within this count as ties
 PAPER_COLUMNS = {
     "TabPFN_May2022": "paper TabPFN v1",
@@ -130,10 +142,7 @@ def write_report(
 
 
 def _plots(auc: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     lite = [c for c in auc.columns if c.startswith("lite")]
     if lite and "xgb" in auc.columns:

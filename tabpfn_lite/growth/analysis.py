@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from ..bench.report import pyplot
 from .study import SCRATCH
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
@@ -207,17 +208,8 @@ def fit_with_holdout(points: pd.DataFrame) -> dict:
 
 
 # ------------------------------------------------------------------------------------ plots
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
-    plt = _plt()
+    plt = pyplot()
     data = curve[curve["base"] == base]
     gs = sorted(g for g in data["g"].unique() if g > 1)
     fig, axes = plt.subplots(1, len(gs), figsize=(4.5 * len(gs), 3.8), squeeze=False, sharey=True)
@@ -240,7 +232,7 @@ def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
 def plot_speedup_vs_g(table: pd.DataFrame, path: Path) -> None:
     """Median speedup over seeds by g, one panel per budget; inf (the grown model starts below
     scratch's loss) is drawn at the top of the axis."""
-    plt = _plt()
+    plt = pyplot()
     budgets = sorted(table["budget_tpp"].unique())
     fig, axes = plt.subplots(1, len(budgets), figsize=(3.4 * len(budgets), 3.6), sharey=True)
     axes = np.atleast_1d(axes)
@@ -270,7 +262,7 @@ def plot_grow_map(
 ) -> None:
     """Predicted loss difference scratch - grown over target size N and budget D (cell-tokens of
     the target), with the base model's compute charged to the grown run."""
-    plt = _plt()
+    plt = pyplot()
     n = np.geomspace(base_params * 1.5, base_params * 32, 60)
     tpp = np.geomspace(2, 400, 60)
     N, T = np.meshgrid(n, tpp)
