@@ -1,10 +1,14 @@
 import json
+import runpy
+import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
 import torch
 
 from tabpfn_lite import TabPFNLiteClassifier
-from tabpfn_lite.checkpoint import load_checkpoint
+from tabpfn_lite.checkpoint import default_checkpoint_path, load_checkpoint
 from tabpfn_lite.cli import main
 from tabpfn_lite.model import ModelConfig
 from tabpfn_lite.train import TrainConfig, dump_for_step, lr_factor, read_log, train
@@ -171,3 +175,21 @@ def test_micro_batches_give_the_whole_batch_gradient(small_dump):
         batch_loss(model, piece, piece_codes).backward()
     for g, p in zip(whole, model.parameters(), strict=True):
         torch.testing.assert_close(p.grad, g, rtol=1e-4, atol=1e-6)
+
+
+def test_compare_checkpoints_scores_each_checkpoint_on_held_out_prior_data(
+    tmp_path, monkeypatch, tiny_checkpoint, small_dump
+):
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "compare_checkpoints.py"
+    out = tmp_path / "compare"
+    argv = [str(script), "--checkpoint", str(tiny_checkpoint), "--checkpoint"]
+    argv += [str(default_checkpoint_path()), "--data", str(small_dump), "--datasets", "16"]
+    monkeypatch.setattr(sys, "argv", [*argv, "--out", str(out)])
+    runpy.run_path(str(script), run_name="__main__")
+
+    table = pd.read_csv(out / "results.csv")
+    assert list(table["checkpoint"]) == [str(tiny_checkpoint), str(default_checkpoint_path())]
+    loss = table[f"eval_loss {Path(small_dump).stem}"]
+    assert loss.notna().all() and loss[1] < loss[0]  # the pretrained one beats random weights
+    assert {"eval_auc_breast_cancer", "eval_auc_iris"} <= set(table.columns)
+    assert "Command: `python" in (out / "summary.md").read_text()
