@@ -38,6 +38,7 @@ SIZES = [
     (100_000, 100),
 ]
 METHODS = ("lite", "xgb", "lgbm")
+CACHE_TEST_ROWS = (1000, 100)  # predict sizes at which the cache's saving is measured
 
 
 def make_data(n: int, f: int) -> tuple[np.ndarray, ...]:
@@ -97,7 +98,7 @@ def measure_one(method: str, n: int, f: int) -> dict:
         t3 = time.perf_counter()
         model.predict_proba(Xte)
         row["second_predict_s"] = time.perf_counter() - t3
-        for n_rows in (1000, 100):
+        for n_rows in CACHE_TEST_ROWS:
             row.update(uncached_vs_cached(model, Xte[:n_rows], n_rows, torch))
     row["peak_mb"] = peak_mb()
     row["extra_mb"] = row["peak_mb"] - before
@@ -179,7 +180,7 @@ def main() -> None:
     lite = results[results["method"] == "lite"].set_index(["rows", "features"])
     wide["lite / xgb time"] = wide["lite fit_predict_s"] / wide["xgb fit_predict_s"]
     wide["lite / lgbm time"] = wide["lite fit_predict_s"] / wide["lgbm fit_predict_s"]
-    for n_rows in (1000, 100):
+    for n_rows in CACHE_TEST_ROWS:
         wide[f"lite uncached / cached ({n_rows} rows)"] = (
             lite[f"uncached_{n_rows}_s"] / lite[f"cached_{n_rows}_s"]
         )
