@@ -88,7 +88,12 @@ def _run_prior(args: argparse.Namespace) -> int:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="pretrain a model on prior dumps")
-    p.add_argument("--data", action="append", required=True, help="HDF5 dump (repeatable)")
+    p.add_argument(
+        "--data",
+        action="append",
+        required=True,
+        help="HDF5 dump, or prior:SPEC.json to draw tables live (repeatable)",
+    )
     p.add_argument("--out", required=True, help="output folder (checkpoint/, log.jsonl, state)")
     p.add_argument("--emsize", type=_positive_int, default=96)
     p.add_argument("--nlayers", type=_positive_int, default=4)
@@ -108,7 +113,18 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--warmup-steps", type=int, default=50)
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--time-budget", type=float, default=None, help="seconds")
+    p.add_argument(
+        "--anneal-to-time-budget",
+        action="store_true",
+        help="decay the learning rate over the time budget if it ends before --steps",
+    )
     p.add_argument("--curriculum", type=float, nargs="+", help="share of steps per --data dump")
+    p.add_argument(
+        "--prior-workers",
+        type=_positive_int,
+        default=1,
+        help="processes drawing tables for prior: data",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--log-every", type=_positive_int, default=10)
     p.add_argument("--eval-every", type=_positive_int, default=250)
@@ -156,6 +172,8 @@ def _run_train(args: argparse.Namespace) -> int:
             warmup_steps=args.warmup_steps,
             weight_decay=args.weight_decay,
             time_budget=args.time_budget,
+            anneal_to_time_budget=args.anneal_to_time_budget,
+            prior_workers=args.prior_workers,
             curriculum=args.curriculum,
             seed=args.seed,
             log_every=args.log_every,

@@ -1,5 +1,6 @@
-"""Pretraining on prior dumps: AdamW with warm-up + cosine decay, gradient clipping, a size
-curriculum over several dumps, evaluation, atomic checkpoints and exact resume.
+"""Pretraining on prior dumps (or on the prior drawn live, `prior:SPEC.json`): AdamW with
+warm-up + cosine decay, gradient clipping, a size curriculum over several data sources,
+evaluation, atomic checkpoints and exact resume.
 
 Output folder:
   checkpoint/          the model (safetensors + JSON), loadable by TabPFNLiteClassifier
@@ -37,6 +38,7 @@ from .model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
 from .prior.config import PriorConfig
 from .prior.hdf5 import Batch, PriorDump, collate
 from .prior.sample import sample_dataset
+from .prior.stream import PriorStream, is_prior_spec, read_prior_spec
 
 EVAL_SEED_OFFSET = 1_000_003  # held-out synthetic data: the dump's prior with another seed
 
@@ -54,7 +56,12 @@ class TrainConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     time_budget: float | None = None  # seconds of training, across resumes
+    # Decay the learning rate over the time budget (whichever of it and `steps` ends first), so a
+    # run stopped by its budget still ends annealed. Resume then repeats the data and optimizer
+    # state exactly, but the learning rates follow the wall clock.
+    anneal_to_time_budget: bool = False
     curriculum: list[float] | None = None  # share of the steps spent on each dump, in order
+    prior_workers: int = 1  # processes drawing tables for `prior:` data sources
     seed: int = 0
     log_every: int = 10
     eval_every: int = 250
@@ -73,6 +80,10 @@ class TrainConfig:
         for name in ("batch_size", "steps", "log_every", "eval_every", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.prior_workers < 1:
+            raise ValueError(f"prior_workers must be >= 1, got {self.prior_workers}")
+        if self.anneal_to_time_budget and not self.time_budget:
+            raise ValueError("anneal_to_time_budget needs a time_budget")
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
         if self.curriculum is not None:
@@ -94,11 +105,14 @@ class TrainConfig:
 
 
 # ------------------------------------------------------------------------------------ pieces
-def lr_factor(step: int, cfg: TrainConfig) -> float:
-    """Linear warm-up, then cosine decay to min_lr_ratio at the last step."""
+def lr_factor(step: int, cfg: TrainConfig, seconds: float = 0.0) -> float:
+    """Linear warm-up, then cosine decay to min_lr_ratio at the last step (or, with
+    anneal_to_time_budget, at the time budget if that comes first)."""
     if step < cfg.warmup_steps:
         return (step + 1) / cfg.warmup_steps
     progress = min(1.0, (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps))
+    if cfg.anneal_to_time_budget:
+        progress = max(progress, min(1.0, seconds / cfg.time_budget))
     return cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
@@ -187,17 +201,32 @@ def _sum_over_ranks(value: torch.Tensor, ranks: Ranks) -> torch.Tensor:
 
 
 # ------------------------------------------------------------------------------------ evaluation
-def synthetic_eval_batches(dump_path: str, n: int, batch_size: int) -> list[Batch]:
-    """Held-out synthetic data: the first dump's prior, drawn with another seed."""
-    dump = PriorDump(dump_path)
+def open_data(data: str, prior_workers: int = 1) -> PriorDump | PriorStream:
+    """A training data source: an HDF5 dump (or shard index), or `prior:SPEC.json` drawn live."""
+    if is_prior_spec(data):
+        return PriorStream.from_spec(data, prior_workers)
+    return PriorDump(data)
+
+
+def data_prior(data: str) -> tuple[PriorConfig | None, int]:
+    """The prior and seed behind a data source (None for a foreign dump that does not say)."""
+    if is_prior_spec(data):
+        return read_prior_spec(data)
+    dump = PriorDump(data)
     try:
         prior_json = dump.attrs.get("prior_config")
-        seed = int(dump.attrs.get("seed", 0)) + EVAL_SEED_OFFSET
+        seed = int(dump.attrs.get("seed", 0))
     finally:
         dump.close()
-    if prior_json is None:
+    return (None if prior_json is None else PriorConfig.from_json(prior_json)), seed
+
+
+def synthetic_eval_batches(data: str, n: int, batch_size: int) -> list[Batch]:
+    """Held-out synthetic data: the data source's prior, drawn with another seed."""
+    prior, seed = data_prior(data)
+    if prior is None:
         return []
-    prior = PriorConfig.from_json(prior_json)
+    seed += EVAL_SEED_OFFSET
     datasets = [sample_dataset(prior, seed, i) for i in range(n)]
     datasets.sort(key=lambda d: d.single_eval_pos)
     return [collate(datasets[i : i + batch_size]) for i in range(0, n, batch_size)]
@@ -286,6 +315,11 @@ def train(
     run can resume with another number of ranks."""
     out = Path(cfg.out)
     ranks, dev, created_group = join_process_group(torch.device(device))
+    if dev.type == "cuda":
+        # cuDNN's attention kernel fails in the backward pass for the row attention's batch of
+        # (tables x feature tokens x heads) sequences (seen with torch 2.11 on an H100); the
+        # flash and memory-efficient kernels handle it.
+        torch.backends.cuda.enable_cudnn_sdp(False)
     torch.manual_seed(cfg.seed)
     model = (init_model if init_model is not None else TabPFN(cfg.model)).to(dev).train()
     cfg.model = model.cfg
@@ -314,12 +348,12 @@ def train(
         )
     net = DistributedDataParallel(model) if ranks.world > 1 else model
 
-    dumps: dict[int, PriorDump] = {}
+    dumps: dict[int, PriorDump | PriorStream] = {}
     streams: dict[int, Iterator[Batch]] = {}
 
     def next_batch(i: int) -> Batch:
         if i not in streams:  # opened on first use: a later curriculum stage may still be written
-            dumps[i] = PriorDump(cfg.data[i])
+            dumps[i] = open_data(cfg.data[i], cfg.prior_workers)
             streams[i] = dumps[i].batches(
                 cfg.batch_size,
                 cfg.seed + i,
@@ -370,7 +404,7 @@ def train(
             if codes is not None:
                 codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
             for g in opt.param_groups:
-                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg)
+                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg, wall())
             opt.zero_grad(set_to_none=True)
             pieces = micro_batches(
                 batch, codes, cfg.micro_batch_tokens, cfg.model.features_per_token
@@ -408,6 +442,9 @@ def train(
                 _save_state(out, model, opt, state, cfg)
         saved = state["step"] % cfg.checkpoint_every == 0 or state["step"] == cfg.steps
         if ranks.is_main and not (saved and state["step"] > 0):  # stopped early: save now
+            if losses:  # the steps since the last log row
+                write_log({"loss": float(np.mean(losses)), "lr": opt.param_groups[0]["lr"]})
+                write_log(evaluate(model, synthetic, real, dev))
             state["wall_seconds"] = wall()
             _save_state(out, model, opt, state, cfg)
     finally:

@@ -19,6 +19,7 @@ from .config import ModelConfig
 
 KeyValue = tuple[torch.Tensor, torch.Tensor]
 MAX_SCORE_ELEMENTS = 2**25  # attention scores per call: 128 MB in float32
+CUDA_GRID_LIMIT = 65_535
 
 
 @dataclass
@@ -60,21 +61,27 @@ class Attention(nn.Module):
         return self._split_heads(k), self._split_heads(v)
 
     def attend(self, x: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        """x: (n, L, E) queries; k, v: (n, H, S, head_dim). Long query sequences run in chunks
-        of at least one row, sized so that the scores (n, H, chunk, S) stay within
-        MAX_SCORE_ELEMENTS where possible: CPU attention materialises them."""
+        """x: (n, L, E) queries; k, v: (n, H, S, head_dim). On a CPU, long query sequences run
+        in chunks of at least one row, sized so that the scores (n, H, chunk, S) stay within
+        MAX_SCORE_ELEMENTS where possible: CPU attention materialises them. CUDA's kernels do
+        not, and there many small chunks would cost more than they save."""
         n, length, emsize = x.shape
         rows = max(1, MAX_SCORE_ELEMENTS // (n * self.nheads * k.shape[2]))
         q = self._split_heads(self.q(x))  # (n, H, L, head_dim)
-        if rows >= length:
-            o = F.scaled_dot_product_attention(q, k, v, scale=self.scale)
+        if q.is_cuda or rows >= length:
+            o = self._sdpa(q, k, v)
         else:
-            chunks = [
-                F.scaled_dot_product_attention(q_chunk, k, v, scale=self.scale)
-                for q_chunk in q.split(rows, dim=2)
-            ]
-            o = torch.cat(chunks, dim=2)
+            o = torch.cat([self._sdpa(q_chunk, k, v) for q_chunk in q.split(rows, dim=2)], dim=2)
         return self.out(o.transpose(1, 2).reshape(n, length, emsize))
+
+    def _sdpa(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """CUDA attention kernels put sequences and heads on grid axes of at most 65,535 blocks:
+        a larger batch of sequences (the feature attention sees one per table row) is split."""
+        size = CUDA_GRID_LIMIT // self.nheads
+        if not q.is_cuda or q.shape[0] <= size:
+            return F.scaled_dot_product_attention(q, k, v, scale=self.scale)
+        parts = zip(q.split(size), k.split(size), v.split(size), strict=True)
+        return torch.cat([F.scaled_dot_product_attention(*p, scale=self.scale) for p in parts])
 
     def forward(self, x: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         return self.attend(x, *self.keys_values(context))

@@ -65,5 +65,6 @@ class PriorConfig:
         known = {f.name for f in fields(cls)}
         if set(d) - known:
             raise ValueError(f"unknown PriorConfig fields: {sorted(set(d) - known)}")
-        d["train_fraction"] = tuple(d["train_fraction"])
+        if "train_fraction" in d:
+            d["train_fraction"] = tuple(d["train_fraction"])
         return cls(**d)

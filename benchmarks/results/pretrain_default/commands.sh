@@ -18,4 +18,7 @@ tabpfn-lite train --data data/stage1.h5 --data data/stage2.h5 --curriculum 0.986
 cp -r runs/default/checkpoint tabpfn_lite/weights/default
 # 4. Stage 3: 369 more steps of 16 tables on data/stage2.h5 only, warm-started from the checkpoint
 #    shipped in 3. with a fresh optimizer and schedule; commands, log, curves and the comparison that led to
-#    shipping it are in ../pretrain_stage3/. The shipped weights are that run's final checkpoint.
+#    shipping it are in ../pretrain_stage3/. It was shipped until stage 4 replaced it.
+# 5. Stage 4 (the shipped weights): the stage-3 checkpoint continued on one lent H100 GPU, on
+#    tables drawn live from the prior; the script, prior spec, log, curves, the held-out
+#    comparison that decided to ship it, and cc18-small next to stage 3 are in ../pretrain_gpu/.

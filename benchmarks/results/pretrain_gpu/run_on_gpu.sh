@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Stage 4: the shipped stage-3 checkpoint continued on one GPU, on tables drawn live from the prior
+# (prior.json: 64-1,280 rows, 1-64 features, the other prior settings at their defaults) by
+# CPU worker processes while the GPU trains. Run from the repository root:
+#   OUT=some/folder bash benchmarks/results/pretrain_gpu/run_on_gpu.sh
+# The defaults are what ran on the lent H100 (16 CPU cores); DEVICE=cpu WORKERS=1 BUDGET=20 makes a
+# smoke run of the same command on a CPU.
+set -uo pipefail
+OUT=${OUT:?set OUT to a folder for the results}
+RUN=${RUN:-/tmp/pretrain_gpu}
+DEVICE=${DEVICE:-cuda}
+WORKERS=${WORKERS:-14}
+BUDGET=${BUDGET:-420}
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
+HERE=benchmarks/results/pretrain_gpu
+
+save() {  # what comes back: the checkpoint, optimizer state, log and curves
+    cp "$RUN"/checkpoint/* "$RUN"/log.jsonl "$RUN"/curves.png "$RUN"/state.json \
+        "$RUN"/state.safetensors "$OUT"/ 2>/dev/null
+}
+trap save EXIT
+
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
+[ "$DEVICE" = cuda ] && nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
+BF16=$([ "$DEVICE" = cuda ] && echo --bf16)
+timeout $((BUDGET + 120)) python3 -m tabpfn_lite.cli train \
+    --data prior:$HERE/prior.json --init-from tabpfn_lite/weights/default --out "$RUN" \
+    --batch-size 64 --steps 100000 --lr 8e-4 --warmup-steps 200 \
+    --time-budget "$BUDGET" --anneal-to-time-budget --prior-workers "$WORKERS" \
+    --micro-batch-tokens 1000000 $BF16 --device "$DEVICE" \
+    --log-every "${LOG_EVERY:-25}" --eval-every 500 --checkpoint-every 500 --seed 4 \
+    2> "$RUN.stderr"
+echo "train exit $?"
+tr '\r' '\n' < "$RUN.stderr" | awk '!/^train:/ || ++n % 100 == 0' | tail -n 25
+python3 - "$RUN/log.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+for r in [r for r in rows if "eval_loss" in r] + rows[-1:]:
+    print({k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()})
+last = rows[-1]
+print(f"tables/s {last['datasets'] / last['wall_seconds']:.0f}, steps {last['step']}")
+PY
