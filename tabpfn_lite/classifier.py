@@ -3,7 +3,9 @@
 `fit` preprocesses the table, builds `n_estimators` ensemble members (each with its own feature
 order, class code and input transform) and runs their train rows through the network once,
 keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only the
-test rows, in chunks, and combines the members' outputs.
+test rows, in chunks, and combines the members' outputs. The cache holds keys and values in
+float16 (half the memory of the largest thing a fitted model keeps; predictions still compute in
+float32, and a cache that would overflow float16 stays in float32).
 
 Tables larger than the checkpoint's training distribution are handled per member: each member sees
 at most `max_train_rows` train rows (a class-covering random subset) and `max_features` features
@@ -44,6 +46,8 @@ from .checkpoint import (
 )
 from .model import TabPFN, TrainCache
 from .preprocessing import MEMBER_TRANSFORMS, MemberTransform, TablePreprocessor, as_table
+
+CACHE_DTYPE = torch.float16  # storage of the train-row cache's keys and values
 
 
 class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
@@ -273,6 +277,7 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
                 torch.from_numpy(X_ctx[m : m + 1]).to(device),
                 torch.from_numpy(y_ctx[m : m + 1]).to(device),
                 None if self.feature_codes_ is None else self.feature_codes_[m : m + 1].to(device),
+                storage_dtype=CACHE_DTYPE,
             )
             for m in range(len(X_ctx))
         ]

@@ -36,6 +36,30 @@ def test_cache_equals_joint_pass(chunk_size):
     torch.testing.assert_close(cached, joint, rtol=1e-5, atol=1e-5)
 
 
+def test_half_precision_cache_is_half_the_size_and_close():
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+    full = model.build_cache(x[:, :23], y, codes)
+    half = model.build_cache(x[:, :23], y, codes, storage_dtype=torch.float16)
+    assert all(k.dtype == v.dtype == torch.float16 for k, v in half.keys_values)
+    expected = model.predict_from_cache(full, x[:, 23:])
+    got = model.predict_from_cache(half, x[:, 23:])
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got.softmax(-1), expected.softmax(-1), rtol=0, atol=2e-3)
+
+
+def test_a_cache_that_would_overflow_float16_stays_float32():
+    model = randomized_model()
+    x, y = random_tables()
+    with torch.no_grad():
+        model.layers[0].attn_rows.kv.bias.fill_(1e6)  # keys and values beyond float16's range
+    codes = model.sample_feature_codes(3, 7)
+    cache = model.build_cache(x[:, :23], y, codes, storage_dtype=torch.float16)
+    assert cache.keys_values[0][0].dtype == torch.float32
+    assert torch.isfinite(model.predict_from_cache(cache, x[:, 23:])).all()
+
+
 def test_train_row_order_invariance():
     model = randomized_model()
     x, y = random_tables()

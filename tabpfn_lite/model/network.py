@@ -236,15 +236,20 @@ class TabPFN(nn.Module):
 
     @torch.no_grad()
     def build_cache(
-        self, x_train: torch.Tensor, y_train: torch.Tensor, feature_codes: torch.Tensor | None
+        self,
+        x_train: torch.Tensor,
+        y_train: torch.Tensor,
+        feature_codes: torch.Tensor | None,
+        storage_dtype: torch.dtype = torch.float32,
     ) -> TrainCache:
-        """Run the train rows once and keep every layer's row-attention keys and values."""
+        """Run the train rows once and keep every layer's row-attention keys and values, stored
+        as `storage_dtype` (e.g. float16: half the memory; predictions compute in float32)."""
         mean, std = self._train_stats(x_train)
         h = self._embed(x_train, y_train.long(), mean, std, feature_codes)
         keys_values = []
         for layer in self.layers:
-            h, kv = layer(h, n_train=x_train.shape[1])
-            keys_values.append(kv)
+            h, (k, v) = layer(h, n_train=x_train.shape[1])
+            keys_values.append((_stored(k, storage_dtype), _stored(v, storage_dtype)))
         return TrainCache(mean, std, feature_codes, keys_values)
 
     @torch.no_grad()
@@ -257,10 +262,16 @@ class TabPFN(nn.Module):
             h = self._embed(
                 chunk, self._unknown_labels(chunk), cache.mean, cache.std, cache.feature_codes
             )
-            for layer, kv in zip(self.layers, cache.keys_values, strict=True):
-                h, _ = layer(h, kv=kv)
+            for layer, (k, v) in zip(self.layers, cache.keys_values, strict=True):
+                h, _ = layer(h, kv=(k.to(h.dtype), v.to(h.dtype)))
             out.append(self._decode(h))
         return torch.cat(out, dim=1)
+
+
+def _stored(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """`t` as `dtype`, unless that would overflow (then unchanged: never an inf in the cache)."""
+    low = t.to(dtype)
+    return low if torch.isfinite(low).all() else t
 
 
 def count_parameters(model: nn.Module) -> int:
