@@ -393,6 +393,13 @@ def train(
         with open(log_path, "a") as log:
             log.write(json.dumps(row) + "\n")
 
+    def schedule_seconds() -> float:
+        """The wall clock for the schedule, the same on every rank (their mean): ranks that
+        applied different learning rates to the same averaged gradient would drift apart."""
+        if not cfg.anneal_to_time_budget:
+            return 0.0
+        return float(_sum_over_ranks(torch.tensor(wall()), ranks)) / ranks.world
+
     def out_of_time() -> bool:
         late = cfg.time_budget is not None and wall() >= cfg.time_budget
         return bool(_sum_over_ranks(torch.tensor(float(late)), ranks) > 0)  # every rank agrees
@@ -404,7 +411,7 @@ def train(
             if codes is not None:
                 codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
             for g in opt.param_groups:
-                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg, wall())
+                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg, schedule_seconds())
             opt.zero_grad(set_to_none=True)
             pieces = micro_batches(
                 batch, codes, cfg.micro_batch_tokens, cfg.model.features_per_token

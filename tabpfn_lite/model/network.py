@@ -19,7 +19,7 @@ from .config import ModelConfig
 
 KeyValue = tuple[torch.Tensor, torch.Tensor]
 MAX_SCORE_ELEMENTS = 2**25  # attention scores per call: 128 MB in float32
-CUDA_GRID_LIMIT = 65_535
+CUDA_GRID_LIMIT = 65_535  # blocks along a CUDA grid's y and z axes
 
 
 @dataclass
