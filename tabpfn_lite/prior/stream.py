@@ -83,6 +83,7 @@ class PriorStream:
             for k in itertools.count(start_batch):
                 yield self._share(prior, k, batch_size, draw(k))
             return
+        self.close()  # one pool per stream: a second `batches` call replaces the first's
         self._pool = mp.get_context("spawn").Pool(self.workers)
         # A bounded queue of pending draws, consumed in order: apply_async rather than imap,
         # whose feeder thread would run ahead through an endless range without bound.
