@@ -109,17 +109,19 @@ def uncached_vs_cached(model, X: np.ndarray, label: int, torch) -> dict:
     """Seconds for the rows of X (`label`: the rows asked for; fewer if the test set is
     smaller): cached predict vs one joint pass over train + test rows (member by member, like
     the classifier)."""
-    x_test = torch.from_numpy(model._member_inputs(model.preprocessor_.transform(X)))
+    x_test = [
+        torch.from_numpy(x[None]) for x in model._member_inputs(model.preprocessor_.transform(X))
+    ]
     t0 = time.perf_counter()
-    for m, cache in enumerate(model.cache_):
-        model.model_.predict_from_cache(cache, x_test[m : m + 1])
+    for x, cache in zip(x_test, model.cache_, strict=True):
+        model.model_.predict_from_cache(cache, x)
     cached = time.perf_counter() - t0
     t1 = time.perf_counter()
     with torch.no_grad():
-        for m in range(len(model.cache_)):
-            x = torch.cat([torch.from_numpy(model.X_train_[m : m + 1]), x_test[m : m + 1]], 1)
+        for m, x in enumerate(x_test):
+            x = torch.cat([torch.from_numpy(model.X_train_[m][None]), x], 1)
             y = torch.from_numpy(model.y_train_[m : m + 1])
-            model.model_(x, y, model.feature_codes_[m : m + 1])
+            model.model_(x, y, model.feature_codes_[m])
     uncached = time.perf_counter() - t1
     return {f"cached_{label}_s": cached, f"uncached_{label}_s": uncached}
 

@@ -1,7 +1,8 @@
 """TabPFNLiteClassifier: a scikit-learn classifier backed by a pretrained TabPFN v2 network.
 
 `fit` preprocesses the table, builds `n_estimators` ensemble members (each with its own feature
-order, class code and input transform) and runs their train rows through the network once,
+order, class code and input transform: raw or quantile numbers, categories as ordinal codes or
+one-hot indicators) and runs their train rows through the network once,
 keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only the
 test rows, in chunks, and combines the members' outputs. The cache holds keys and values in
 float16 (half the memory of the largest thing a fitted model keeps; predictions still compute in
@@ -45,7 +46,13 @@ from .checkpoint import (
     model_to_bytes,
 )
 from .model import TabPFN, TrainCache
-from .preprocessing import MEMBER_TRANSFORMS, MemberTransform, TablePreprocessor, as_table
+from .preprocessing import (
+    CATEGORICAL_ENCODINGS,
+    MEMBER_TRANSFORMS,
+    MemberTransform,
+    TablePreprocessor,
+    as_table,
+)
 
 CACHE_DTYPE = torch.float16  # storage of the train-row cache's keys and values
 
@@ -57,7 +64,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     ----------
     n_estimators : int, default=8
         Ensemble members; each sees the features in another order, the classes under another
-        permutation (or output code), and alternately raw or quantile-transformed inputs.
+        permutation (or output code), alternately raw or quantile-transformed numbers, and
+        (in pairs of members) categorical columns of 3-10 levels as ordinal codes or as one-hot
+        indicators.
     checkpoint : str or Path, default=None
         Checkpoint folder; None loads the one shipped in the package.
     softmax_temperature : float, default=0.9
@@ -148,37 +157,56 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         # Output codes carry less than a permutation: K > max_classes gets proportionally more.
         self.n_members_ = self.n_estimators * math.ceil(n_classes / model.cfg.max_classes)
-        n_features = X_num.shape[1]
-        n_kept = min(n_features, self.max_features or n_features)
-        if n_kept == n_features:
-            orders = [rng.permutation(n_features) for _ in range(self.n_members_)]
-        else:  # wide table: informative features are drawn more often
-            p = feature_relevance(X_num, y_encoded)
-            orders = [
-                rng.choice(n_features, n_kept, replace=False, p=p) for _ in range(self.n_members_)
-            ]
-        self.feature_orders_ = np.stack(orders)
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_members_ + 1)
+        self.member_transforms_ = [
+            self._member_transform(m, int(seeds[m])).fit(X_num) for m in range(self.n_members_)
+        ]
+        self.feature_orders_ = self._feature_orders(X_num, y_encoded, rng)
         self.class_codes_ = np.stack(
             [class_code(n_classes, model.cfg.max_classes, rng) for _ in range(self.n_members_)]
         )  # (M, K): the network's output class of each class, per member
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_members_ + 1)
-        self.member_transforms_ = [
-            MemberTransform(
-                MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)],
-                self.preprocessor_.categorical_mask,
-                int(seeds[m]),
-            ).fit(X_num)
-            for m in range(self.n_members_)
-        ]
         self.train_rows_ = self._context_rows(y_encoded, np.arange(len(y_encoded)), rng)
         self.X_train_, self.y_train_ = self._context(X_num, y_encoded, self.train_rows_)
         generator = torch.Generator().manual_seed(int(seeds[-1]))
-        self.feature_codes_ = model.sample_feature_codes(self.n_members_, n_kept, generator)
+        self.feature_codes_ = [
+            model.sample_feature_codes(1, len(order), generator) for order in self.feature_orders_
+        ]  # per member: (1, T_m, feature_code_dim) or None
         self.ecoc_temperature_ = 1.0
         if n_classes > model.cfg.max_classes:
             self.ecoc_temperature_ = self._fit_ecoc_temperature(model, X_num, y_encoded, rng)
         self._build_cache(model)
         return self
+
+    def _member_transform(self, m: int, seed: int) -> MemberTransform:
+        """Member m's transform: raw and quantile inputs alternate; pairs of members alternate
+        ordinal and one-hot categories, where the table has categories to one-hot."""
+        encoding = CATEGORICAL_ENCODINGS[(m // len(MEMBER_TRANSFORMS)) % 2]
+        transform = MemberTransform(
+            MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)],
+            self.preprocessor_.categorical_mask,
+            seed,
+            encoding,
+            self.preprocessor_.n_levels,
+        )
+        if encoding == "onehot" and len(transform.onehot_columns) == 0:
+            transform.encoding = "ordinal"  # nothing to one-hot: same as an ordinal member
+        return transform
+
+    def _feature_orders(self, X_num: np.ndarray, y: np.ndarray, rng) -> list[np.ndarray]:
+        """Per member, the columns of its transformed input it sees, in the order it sees them:
+        a permutation of all, or for a wide table `max_features` drawn with probabilities that
+        favour informative features."""
+        orders, relevance = [], {}  # relevance per encoding
+        for t in self.member_transforms_:
+            n_features = t.n_features_out
+            n_kept = min(n_features, self.max_features or n_features)
+            if n_kept == n_features:
+                orders.append(rng.permutation(n_features))
+                continue
+            if t.encoding not in relevance:
+                relevance[t.encoding] = feature_relevance(t.encode(X_num), y)
+            orders.append(rng.choice(n_features, n_kept, replace=False, p=relevance[t.encoding]))
+        return orders
 
     def _context_rows(self, y: np.ndarray, pool: np.ndarray, rng) -> np.ndarray:
         """(M, N') row indices of each member's context: a class-covering subset of `pool`."""
@@ -191,8 +219,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
 
     def _context(
         self, X_num: np.ndarray, y: np.ndarray, rows: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Members' context inputs (M, N', F') and their labels under each member's code."""
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Members' context inputs (M of (N', F'_m)) and their labels (M, N') under each
+        member's code."""
         labels = np.stack([code[y[r]] for code, r in zip(self.class_codes_, rows, strict=True)])
         return self._member_inputs(X_num, rows), labels
 
@@ -251,47 +280,52 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         model, _ = load_checkpoint(self.checkpoint_path_, device=self._resolved_device())
         return model
 
-    def _member_inputs(self, X_num: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """(n, F) -> (M, n', F') float32: each member's rows (all, or rows[m]), transform and
-        features.
+    def _member_inputs(self, X_num: np.ndarray, rows: np.ndarray | None = None) -> list[np.ndarray]:
+        """(n, F) -> M arrays (n', F'_m) float32: each member's rows (all, or rows[m]),
+        transform and features.
 
         C-contiguous always: reductions over another memory layout (e.g. after unpickling)
         would sum in another order and change the last bits of the predictions."""
-        members = [
-            t.transform(X_num if rows is None else X_num[rows[m]])[:, order]
+        return [
+            np.ascontiguousarray(
+                t.transform(X_num if rows is None else X_num[rows[m]])[:, order], dtype=np.float32
+            )
             for m, (t, order) in enumerate(
                 zip(self.member_transforms_, self.feature_orders_, strict=True)
             )
         ]
-        return np.ascontiguousarray(np.stack(members), dtype=np.float32)
 
     def _build_cache(self, model: TabPFN) -> None:
         self.model_ = model
         self.cache_ = self._caches(model, self.X_train_, self.y_train_)
 
-    def _caches(self, model: TabPFN, X_ctx: np.ndarray, y_ctx: np.ndarray) -> list[TrainCache]:
+    def _caches(
+        self, model: TabPFN, X_ctx: list[np.ndarray], y_ctx: np.ndarray
+    ) -> list[TrainCache]:
         """One cache per member: running members one at a time bounds the transient memory."""
         device = next(model.parameters()).device
         return [
             model.build_cache(
-                torch.from_numpy(X_ctx[m : m + 1]).to(device),
+                torch.from_numpy(x[None]).to(device),
                 torch.from_numpy(y_ctx[m : m + 1]).to(device),
-                None if self.feature_codes_ is None else self.feature_codes_[m : m + 1].to(device),
+                None if codes is None else codes.to(device),
                 storage_dtype=CACHE_DTYPE,
             )
-            for m in range(len(X_ctx))
+            for m, (x, codes) in enumerate(zip(X_ctx, self.feature_codes_, strict=True))
         ]
 
     def _member_logits(
-        self, model: TabPFN, caches: list[TrainCache], x: np.ndarray
+        self, model: TabPFN, caches: list[TrainCache], x: list[np.ndarray]
     ) -> torch.Tensor:
-        """Members' test inputs (M, n, F') -> logits (M, n, max_classes), member by member."""
+        """Members' test inputs (M of (n, F'_m)) -> logits (M, n, max_classes), member by
+        member."""
         device = next(model.parameters()).device
-        x = torch.from_numpy(x).to(device)
         return torch.cat(
             [
-                model.predict_from_cache(cache, x[m : m + 1], self.inference_chunk_size)
-                for m, cache in enumerate(caches)
+                model.predict_from_cache(
+                    cache, torch.from_numpy(x_m[None]).to(device), self.inference_chunk_size
+                )
+                for x_m, cache in zip(x, caches, strict=True)
             ]
         )
 

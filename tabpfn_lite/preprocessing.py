@@ -11,6 +11,10 @@ from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils import check_array
 
 MEMBER_TRANSFORMS = ("none", "quantile")
+CATEGORICAL_ENCODINGS = ("ordinal", "onehot")
+# One-hot encoding applies to categorical columns with this many levels (2 levels: the code is
+# already an indicator; many levels: the indicators would crowd out the other features).
+ONEHOT_LEVELS = (3, 10)
 
 
 def as_table(X) -> pd.DataFrame | np.ndarray:
@@ -80,6 +84,11 @@ class TablePreprocessor:
     def categorical_mask(self) -> np.ndarray:
         return np.array([k == "categorical" for k in self.kinds_])
 
+    @property
+    def n_levels(self) -> np.ndarray:
+        """Categories seen in fit per column (0 for numeric and datetime columns)."""
+        return np.array([len(self.categories_.get(j, ())) for j in range(len(self.kinds_))])
+
     def transform(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         frame = _to_frame(X)
         out = np.empty(frame.shape, dtype=np.float64)
@@ -107,13 +116,44 @@ class TablePreprocessor:
 
 
 class MemberTransform:
-    """The input transform of one ensemble member, fitted on the train rows: 'none' or
-    'quantile' (numeric columns mapped to normal scores; categorical codes untouched)."""
+    """The input transform of one ensemble member, fitted on the train rows.
 
-    def __init__(self, kind: str, categorical: np.ndarray, random_state: int):
+    kind: 'none' or 'quantile' (numeric columns mapped to normal scores). encoding: 'ordinal'
+    (categorical codes as they are) or 'onehot' (each categorical column with ONEHOT_LEVELS
+    levels replaced by one indicator per level, appended at the end; a missing or unseen
+    category sets none of them). Members that see the categories differently disagree where one
+    view is hard for the network, e.g. many small ordinal codes with no order."""
+
+    def __init__(
+        self,
+        kind: str,
+        categorical: np.ndarray,
+        random_state: int,
+        encoding: str = "ordinal",
+        n_levels: np.ndarray | None = None,
+    ):
         if kind not in MEMBER_TRANSFORMS:
             raise ValueError(f"unknown member transform {kind!r}; use one of {MEMBER_TRANSFORMS}")
+        if encoding not in CATEGORICAL_ENCODINGS:
+            raise ValueError(
+                f"unknown categorical encoding {encoding!r}; use one of {CATEGORICAL_ENCODINGS}"
+            )
         self.kind, self.categorical, self.random_state = kind, categorical, random_state
+        self.encoding = encoding
+        self.n_levels = np.zeros(len(categorical), int) if n_levels is None else n_levels
+
+    @property
+    def onehot_columns(self) -> np.ndarray:
+        """Indices of the columns this member one-hot encodes."""
+        if self.encoding != "onehot":
+            return np.array([], dtype=int)
+        low, high = ONEHOT_LEVELS
+        return np.flatnonzero(self.categorical & (self.n_levels >= low) & (self.n_levels <= high))
+
+    @property
+    def n_features_out(self) -> int:
+        onehot = self.onehot_columns
+        return len(self.categorical) - len(onehot) + int(self.n_levels[onehot].sum())
 
     def fit(self, X: np.ndarray) -> MemberTransform:
         if self.kind == "quantile" and not self.categorical.all():
@@ -125,8 +165,19 @@ class MemberTransform:
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        if self.kind == "none" or self.categorical.all():
+        """(n, F) preprocessed table -> (n, n_features_out)."""
+        out = X
+        if self.kind == "quantile" and not self.categorical.all():
+            out = X.copy()
+            out[:, ~self.categorical] = self.quantile_.transform(X[:, ~self.categorical])
+        return self.encode(out)
+
+    def encode(self, X: np.ndarray) -> np.ndarray:
+        """The categorical encoding alone: (n, F) -> (n, n_features_out)."""
+        onehot = self.onehot_columns
+        if len(onehot) == 0:
             return X
-        out = X.copy()
-        out[:, ~self.categorical] = self.quantile_.transform(X[:, ~self.categorical])
-        return out
+        indicators = [
+            (X[:, [j]] == np.arange(self.n_levels[j])).astype(X.dtype) for j in onehot
+        ]  # NaN (missing or unseen) equals no level
+        return np.concatenate([np.delete(X, onehot, axis=1), *indicators], axis=1)

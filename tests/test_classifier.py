@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 import tabpfn_lite.classifier as classifier_module
 from tabpfn_lite import TabPFNLiteClassifier
 from tabpfn_lite.checkpoint import CheckpointError
+from tabpfn_lite.preprocessing import MemberTransform
 
 
 @pytest.fixture
@@ -180,3 +181,30 @@ def test_all_categorical_table(clf):
     y = np.arange(30) % 2
     proba = clf.fit(X, y).predict_proba(X)
     assert proba.shape == (30, 2) and np.isfinite(proba).all()
+
+
+def test_onehot_member_transform_gives_one_indicator_per_level():
+    categorical = np.array([False, True, True, True])
+    n_levels = np.array([0, 3, 2, 12])  # 2 levels: already an indicator; 12: too many
+    X = np.array([[0.5, 0, 1, 4], [1.5, 2, 0, 11], [2.5, np.nan, 1, 0]])
+    t = MemberTransform("none", categorical, 0, "onehot", n_levels).fit(X)
+    out = t.transform(X)
+    assert t.n_features_out == out.shape[1] == 6
+    np.testing.assert_array_equal(out[:, :3], X[:, [0, 2, 3]])  # other columns unchanged
+    np.testing.assert_array_equal(out[:, 3:], [[1, 0, 0], [0, 0, 1], [0, 0, 0]])  # NaN: none
+    ordinal = MemberTransform("none", categorical, 0, "ordinal", n_levels).fit(X)
+    np.testing.assert_array_equal(ordinal.transform(X), X)
+    with pytest.raises(ValueError, match="unknown categorical encoding 'dummy'"):
+        MemberTransform("none", categorical, 0, "dummy", n_levels)
+
+
+def test_members_alternate_ordinal_and_onehot_categories(clf, mixed_frame):
+    X, y = mixed_frame  # "color": 3 levels; "city": 2 levels, never one-hot
+    clf.set_params(n_estimators=4).fit(X, y)
+    assert [t.encoding for t in clf.member_transforms_] == ["ordinal"] * 2 + ["onehot"] * 2
+    assert [x.shape[1] for x in clf.X_train_] == [6, 6, 8, 8]
+    assert sorted(clf.feature_orders_[2]) == list(range(8))
+    numeric_only = X.drop(columns=["color"])
+    clf.fit(numeric_only, y)  # nothing to one-hot: every member is ordinal
+    assert {t.encoding for t in clf.member_transforms_} == {"ordinal"}
+    assert np.isfinite(clf.predict_proba(numeric_only)).all()
