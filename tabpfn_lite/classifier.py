@@ -52,6 +52,7 @@ from .preprocessing import (
     MemberTransform,
     TablePreprocessor,
     as_table,
+    onehot_candidates,
 )
 
 CACHE_DTYPE = torch.float16  # storage of the train-row cache's keys and values
@@ -180,17 +181,12 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     def _member_transform(self, m: int, seed: int) -> MemberTransform:
         """Member m's transform: raw and quantile inputs alternate; pairs of members alternate
         ordinal and one-hot categories, where the table has categories to one-hot."""
-        encoding = CATEGORICAL_ENCODINGS[(m // len(MEMBER_TRANSFORMS)) % 2]
-        transform = MemberTransform(
-            MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)],
-            self.preprocessor_.categorical_mask,
-            seed,
-            encoding,
-            self.preprocessor_.n_levels,
-        )
-        if encoding == "onehot" and len(transform.onehot_columns) == 0:
-            transform.encoding = "ordinal"  # nothing to one-hot: same as an ordinal member
-        return transform
+        categorical, n_levels = self.preprocessor_.categorical_mask, self.preprocessor_.n_levels
+        encoding = "ordinal"
+        if len(onehot_candidates(categorical, n_levels)) > 0:
+            encoding = CATEGORICAL_ENCODINGS[(m // len(MEMBER_TRANSFORMS)) % 2]
+        kind = MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)]
+        return MemberTransform(kind, categorical, seed, encoding, n_levels)
 
     def _feature_orders(self, X_num: np.ndarray, y: np.ndarray, rng) -> list[np.ndarray]:
         """Per member, the columns of its transformed input it sees, in the order it sees them:

@@ -115,6 +115,12 @@ class TablePreprocessor:
         return out
 
 
+def onehot_candidates(categorical: np.ndarray, n_levels: np.ndarray) -> np.ndarray:
+    """Indices of the categorical columns with a number of levels in ONEHOT_LEVELS."""
+    low, high = ONEHOT_LEVELS
+    return np.flatnonzero(categorical & (n_levels >= low) & (n_levels <= high))
+
+
 class MemberTransform:
     """The input transform of one ensemble member, fitted on the train rows.
 
@@ -147,8 +153,7 @@ class MemberTransform:
         """Indices of the columns this member one-hot encodes."""
         if self.encoding != "onehot":
             return np.array([], dtype=int)
-        low, high = ONEHOT_LEVELS
-        return np.flatnonzero(self.categorical & (self.n_levels >= low) & (self.n_levels <= high))
+        return onehot_candidates(self.categorical, self.n_levels)
 
     @property
     def n_features_out(self) -> int:
