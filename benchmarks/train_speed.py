@@ -2,7 +2,7 @@
 with nn.MultiheadAttention in nanoTabPFN's style (one token per cell, post-LN, separate calls for
 train and test rows), same width/depth, same batches, measured in the same run.
 
-    python benchmarks/train_speed.py --steps 160
+    python benchmarks/train_speed.py --steps 400
 
 Configuration (nanoTabPFN's): 96 wide, 3 layers, 4 heads, MLP 192, batches of 32 tables of
 150 rows x 5 features x 2 classes. Reports tables/second, the mean loss over the last quarter of
