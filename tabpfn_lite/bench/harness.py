@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
                         "error": "",
                     }
                     try:
-                        row.update(run_one(factory, table, train, test, seed=fold))
+                        row.update(run_one(factory, table, train, test, seed=args.seed + fold))
                     except Exception as e:  # noqa: BLE001 - record the failure, go on
                         row["error"] = f"{type(e).__name__}: {e}".replace(",", ";")[:300]
                         traceback.print_exc()
@@ -151,6 +151,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--protocol", choices=["cv", "paper"], default="cv")
     p.add_argument("--folds", type=int, default=5, help="folds (cv) or repetitions (paper)")
     p.add_argument("--max-train-rows", type=int, default=None)
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="methods are seeded with seed + fold; another seed shows the spread between runs",
+    )
     p.add_argument("--openml-cache", help="offline openml cache to copy and use")
     p.add_argument("--out", default="benchmarks/results/cc18_small")
     p.add_argument("--quick", action="store_true", help="5 small datasets x 2 folds")
