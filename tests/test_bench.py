@@ -95,3 +95,18 @@ def test_paper_protocol_puts_published_numbers_beside_ours(tmp_path):
     results = pd.read_csv(out / "results.csv")
     assert (results["n_train"] == 312).all()  # half of 625, under the 1000-row cap
     assert "paper TabPFN v1" in (out / "summary.md").read_text()
+
+
+def test_seed_option_offsets_every_methods_seed(tmp_path, monkeypatch):
+    import tabpfn_lite.bench.methods as methods
+
+    seeds = []
+
+    def spy(categorical, seed):
+        seeds.append(seed)
+        return methods.BASELINES["logreg"](categorical, seed)
+
+    monkeypatch.setitem(methods.BASELINES, "spy", spy)
+    argv = ["--datasets", "11", "--methods", "spy", "--folds", "2", "--seed", "100"]
+    assert main([*argv, "--openml-cache", str(CACHE), "--out", str(tmp_path / "b")]) == 0
+    assert seeds == [100, 101]
