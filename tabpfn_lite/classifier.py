@@ -1,10 +1,10 @@
 """TabPFNLiteClassifier: a scikit-learn classifier backed by a pretrained TabPFN v2 network.
 
 `fit` preprocesses the table, builds `n_estimators` ensemble members (each with its own feature
-order, class code and input transform: raw or quantile numbers, categories as ordinal codes or
-one-hot indicators) and runs their train rows through the network once,
-keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only the
-test rows, in chunks, and combines the members' outputs. The cache holds keys and values in
+order, class code and input transform: raw or quantile numbers, extreme values softened first;
+categories as ordinal codes or one-hot indicators) and runs their train rows through the network
+once, keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only
+the test rows, in chunks, and combines the members' outputs. The cache holds keys and values in
 float16 (half the memory of the largest thing a fitted model keeps; predictions still compute in
 float32, and a cache that would overflow float16 stays in float32).
 
@@ -65,7 +65,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     ----------
     n_estimators : int, default=8
         Ensemble members; each sees the features in another order, the classes under another
-        permutation (or output code), alternately raw or quantile-transformed numbers, and
+        permutation (or output code), alternately raw or quantile-transformed numbers (values
+        beyond 4 robust standard deviations pulled in logarithmically first), and
         (in pairs of members) categorical columns of 3-10 levels as ordinal codes or as one-hot
         indicators.
     checkpoint : str or Path, default=None

@@ -3,6 +3,7 @@ as NaN), and the per-ensemble-member input transforms."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -15,6 +16,9 @@ CATEGORICAL_ENCODINGS = ("ordinal", "onehot")
 # One-hot encoding applies to categorical columns with this many levels (2 levels: the code is
 # already an indicator; many levels: the indicators would crowd out the other features).
 ONEHOT_LEVELS = (3, 10)
+# Numeric values further than this many (robust) standard deviations from the (robust) mean are
+# pulled in logarithmically before a member sees them.
+OUTLIER_SIGMAS = 4.0
 
 
 def as_table(X) -> pd.DataFrame | np.ndarray:
@@ -115,6 +119,37 @@ class TablePreprocessor:
         return out
 
 
+def robust_mean_std(
+    X: np.ndarray, n_sigmas: float, max_passes: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column mean and std of the finite values left after repeatedly dropping those further
+    than n_sigmas stds from the mean (until none is dropped): (F,) each.
+
+    Repeated, because one extreme value inflates the scale by which smaller outliers are judged."""
+    inner = np.where(np.isfinite(X), X, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+        for _ in range(max_passes):
+            mean, std = np.nanmean(inner, axis=0), np.nanstd(inner, axis=0)
+            outside = np.abs(inner - mean) > n_sigmas * std
+            if not outside.any():
+                break
+            inner = np.where(outside, np.nan, inner)
+    return np.nan_to_num(mean), np.nan_to_num(std)
+
+
+def soften_outliers(
+    X: np.ndarray, mean: np.ndarray, std: np.ndarray, n_sigmas: float
+) -> np.ndarray:
+    """Values within mean +- n_sigmas * std unchanged; beyond, z = n + log(1 + |z| - n) in units
+    of std. Monotone and continuous, so order and ties are kept; NaN stays NaN."""
+    scale = np.where(std > 0, std, np.inf)  # a constant column has no outliers
+    z = (X - mean) / scale
+    excess = np.maximum(np.abs(z) - n_sigmas, 0.0)
+    softened = mean + np.sign(z) * (n_sigmas + np.log1p(excess)) * scale
+    return np.where(excess > 0, softened, X)
+
+
 def onehot_candidates(categorical: np.ndarray, n_levels: np.ndarray) -> np.ndarray:
     """Indices of the categorical columns with a number of levels in ONEHOT_LEVELS."""
     low, high = ONEHOT_LEVELS
@@ -124,7 +159,10 @@ def onehot_candidates(categorical: np.ndarray, n_levels: np.ndarray) -> np.ndarr
 class MemberTransform:
     """The input transform of one ensemble member, fitted on the train rows.
 
-    kind: 'none' or 'quantile' (numeric columns mapped to normal scores). encoding: 'ordinal'
+    Numeric columns first have their outliers softened (`soften_outliers`, bounds learned on the
+    train rows), so a few extreme values do not squeeze the others together once the network
+    standardises the column. kind: 'none' or 'quantile' (numeric columns then mapped to normal
+    scores). encoding: 'ordinal'
     (categorical codes as they are) or 'onehot' (each categorical column with ONEHOT_LEVELS
     levels replaced by one indicator per level, appended at the end; a missing or unseen
     category sets none of them). Members that see the categories differently disagree where one
@@ -161,20 +199,27 @@ class MemberTransform:
         return len(self.categorical) - len(onehot) + int(self.n_levels[onehot].sum())
 
     def fit(self, X: np.ndarray) -> MemberTransform:
-        if self.kind == "quantile" and not self.categorical.all():
+        numeric = X[:, ~self.categorical]
+        self.mean_, self.std_ = robust_mean_std(numeric, OUTLIER_SIGMAS)
+        if self.kind == "quantile" and numeric.shape[1] > 0:
             self.quantile_ = QuantileTransformer(
                 n_quantiles=max(2, min(1000, X.shape[0])),
                 output_distribution="normal",
                 random_state=self.random_state,
-            ).fit(X[:, ~self.categorical])
+            ).fit(self._numeric(X))
         return self
+
+    def _numeric(self, X: np.ndarray) -> np.ndarray:
+        """The numeric columns with their outliers softened."""
+        return soften_outliers(X[:, ~self.categorical], self.mean_, self.std_, OUTLIER_SIGMAS)
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """(n, F) preprocessed table -> (n, n_features_out)."""
-        out = X
-        if self.kind == "quantile" and not self.categorical.all():
-            out = X.copy()
-            out[:, ~self.categorical] = self.quantile_.transform(X[:, ~self.categorical])
+        out = X.copy()
+        if self.kind == "quantile" and hasattr(self, "quantile_"):
+            out[:, ~self.categorical] = self.quantile_.transform(self._numeric(X))
+        else:
+            out[:, ~self.categorical] = self._numeric(X)
         return self.encode(out)
 
     def encode(self, X: np.ndarray) -> np.ndarray:

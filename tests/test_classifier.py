@@ -13,7 +13,12 @@ from sklearn.preprocessing import StandardScaler
 import tabpfn_lite.classifier as classifier_module
 from tabpfn_lite import TabPFNLiteClassifier
 from tabpfn_lite.checkpoint import CheckpointError
-from tabpfn_lite.preprocessing import MemberTransform
+from tabpfn_lite.preprocessing import (
+    OUTLIER_SIGMAS,
+    MemberTransform,
+    robust_mean_std,
+    soften_outliers,
+)
 
 
 @pytest.fixture
@@ -196,6 +201,32 @@ def test_onehot_member_transform_gives_one_indicator_per_level():
     np.testing.assert_array_equal(ordinal.transform(X), X)
     with pytest.raises(ValueError, match="unknown categorical encoding 'dummy'"):
         MemberTransform("none", categorical, 0, "dummy", n_levels)
+
+
+def test_soften_outliers_keeps_inliers_order_and_missing_values():
+    x = np.r_[np.random.default_rng(0).normal(size=200), [1e6, -1e3, np.nan]][:, None]
+    mean, std = robust_mean_std(x, OUTLIER_SIGMAS)
+    assert abs(mean[0]) < 0.2 and 0.8 < std[0] < 1.2  # not inflated by 1e6
+    out = soften_outliers(x, mean, std, OUTLIER_SIGMAS)
+    np.testing.assert_array_equal(out[:200], x[:200])  # inliers unchanged
+    assert np.isnan(out[-1, 0])
+    assert (np.argsort(out[:-1, 0]) == np.argsort(x[:-1, 0])).all()  # order kept
+    assert 4 < out[200, 0] < mean[0] + 20 * std[0] and -20 < out[201, 0] < -4
+    # Units do not matter: softening a*x + b gives a*out + b.
+    a, b = 1e4, -3.0
+    scaled = soften_outliers(a * x + b, *robust_mean_std(a * x + b, OUTLIER_SIGMAS), OUTLIER_SIGMAS)
+    np.testing.assert_allclose(scaled, a * out + b)
+
+
+def test_member_transform_softens_outliers_with_train_bounds():
+    X_train = np.c_[np.random.default_rng(1).normal(size=100), np.arange(100) % 3]
+    categorical = np.array([False, True])
+    for kind in ("none", "quantile"):
+        t = MemberTransform(kind, categorical, 0).fit(X_train)
+        out = t.transform(np.array([[1e9, 2.0], [0.0, 1.0]]))
+        assert np.isfinite(out).all() and out[0, 0] < 30 and out[:, 1].tolist() == [2.0, 1.0]
+    t = MemberTransform("none", categorical, 0).fit(X_train)
+    np.testing.assert_array_equal(t.transform(X_train), X_train)  # no outliers: unchanged
 
 
 def test_members_alternate_ordinal_and_onehot_categories(clf, mixed_frame):
