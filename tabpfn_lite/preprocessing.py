@@ -143,9 +143,9 @@ def soften_outliers(
 ) -> np.ndarray:
     """Values within mean +- n_sigmas * std unchanged; beyond, z = n + log(1 + |z| - n) in units
     of std. Monotone and continuous, so order and ties are kept; NaN stays NaN."""
-    scale = np.where(std > 0, std, np.inf)  # a constant column has no outliers
+    scale = np.where(std > 0, std, 1.0)
     z = (X - mean) / scale
-    excess = np.maximum(np.abs(z) - n_sigmas, 0.0)
+    excess = np.where(std > 0, np.maximum(np.abs(z) - n_sigmas, 0.0), 0.0)  # constant: none
     softened = mean + np.sign(z) * (n_sigmas + np.log1p(excess)) * scale
     return np.where(excess > 0, softened, X)
 

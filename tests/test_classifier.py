@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -219,11 +220,13 @@ def test_soften_outliers_keeps_inliers_order_and_missing_values():
 
 
 def test_member_transform_softens_outliers_with_train_bounds():
-    X_train = np.c_[np.random.default_rng(1).normal(size=100), np.arange(100) % 3]
-    categorical = np.array([False, True])
+    X_train = np.c_[np.random.default_rng(1).normal(size=100), np.arange(100) % 3, np.zeros(100)]
+    categorical = np.array([False, True, False])
     for kind in ("none", "quantile"):
         t = MemberTransform(kind, categorical, 0).fit(X_train)
-        out = t.transform(np.array([[1e9, 2.0], [0.0, 1.0]]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a constant column must not warn
+            out = t.transform(np.array([[1e9, 2.0, 0.0], [0.0, 1.0, 5.0]]))
         assert np.isfinite(out).all() and out[0, 0] < 30 and out[:, 1].tolist() == [2.0, 1.0]
     t = MemberTransform("none", categorical, 0).fit(X_train)
     np.testing.assert_array_equal(t.transform(X_train), X_train)  # no outliers: unchanged
