@@ -110,3 +110,17 @@ def test_seed_option_offsets_every_methods_seed(tmp_path, monkeypatch):
     argv = ["--datasets", "11", "--methods", "spy", "--folds", "2", "--seed", "100"]
     assert main([*argv, "--openml-cache", str(CACHE), "--out", str(tmp_path / "b")]) == 0
     assert seeds == [100, 101]
+
+
+def test_lite_expands_to_one_method_per_ensemble_size():
+    from tabpfn_lite.bench.methods import method_factories
+
+    methods = method_factories(["lite", "xgb"], None, [1, 4])
+    assert list(methods) == ["lite[n_estimators=1]", "lite[n_estimators=4]", "xgb"]
+    assert methods["lite[n_estimators=4]"]([], 0).n_estimators == 4
+    only = method_factories(["lite"], ["a/m1", "b/m2"], [2])
+    assert list(only) == ["lite[m1]", "lite[m2]"]
+    assert only["lite[m2]"]([], 0).get_params()["checkpoint"] == "b/m2"
+    assert list(method_factories(["lite"], None)) == ["lite"]
+    both = method_factories(["lite"], ["a/m1", "b/m2"], [1, 2])
+    assert "lite[m2; n_estimators=1]" in both and len(both) == 4  # no comma: safe in the CSV

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
         done = done[done["error"].isna()]
         done.to_csv(csv, index=False)
     finished = {(int(r.dataset), r.method, int(r.fold)) for r in done.itertuples()}
-    methods = method_factories(args.methods.split(","), args.checkpoint)
+    methods = method_factories(args.methods.split(","), args.checkpoint, args.lite_estimators)
     pairs = resolve(args.suite, args.datasets, args.tasks)
     folds = 2 if args.quick else args.folds
     if args.quick and not args.datasets:
@@ -148,6 +148,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--tasks", type=int, nargs="+", help="OpenML task ids")
     p.add_argument("--methods", default="lite,xgb,lgbm,rf,logreg")
     p.add_argument("--checkpoint", action="append", help="checkpoint for 'lite' (repeatable)")
+    p.add_argument(
+        "--lite-estimators",
+        type=int,
+        nargs="+",
+        help="ensemble sizes for 'lite', one method each (default: the classifier's default)",
+    )
     p.add_argument("--protocol", choices=["cv", "paper"], default="cv")
     p.add_argument("--folds", type=int, default=5, help="folds (cv) or repetitions (paper)")
     p.add_argument("--max-train-rows", type=int, default=None)

@@ -20,11 +20,12 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 Factory = Callable[[list[str], int], object]
 
 
-def _lite(checkpoint: str | None) -> Factory:
+def _lite(checkpoint: str | None, n_estimators: int | None = None) -> Factory:
     def make(categorical: list[str], seed: int):
         from tabpfn_lite import TabPFNLiteClassifier
 
-        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed)
+        members = {} if n_estimators is None else {"n_estimators": n_estimators}
+        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed, **members)
 
     return make
 
@@ -107,15 +108,22 @@ BASELINES: dict[str, Factory] = {
 }
 
 
-def method_factories(names: list[str], checkpoints: list[str] | None) -> dict[str, Factory]:
-    """Method name -> factory. `lite` expands to one method per checkpoint."""
+def method_factories(
+    names: list[str], checkpoints: list[str] | None, lite_estimators: list[int] | None = None
+) -> dict[str, Factory]:
+    """Method name -> factory. `lite` expands to one method per checkpoint and per ensemble
+    size (`lite_estimators`; None: the classifier's default): `lite[model; n_estimators=2]`."""
     out: dict[str, Factory] = {}
     for name in names:
         if name == "lite":
             paths = checkpoints or [None]
+            sizes = lite_estimators or [None]
             for path in paths:
-                label = "lite" if len(paths) == 1 else f"lite[{Path(path).name}]"
-                out[label] = _lite(path)
+                for size in sizes:
+                    tags = [Path(path).name] if len(paths) > 1 else []
+                    tags += [f"n_estimators={size}"] if len(sizes) > 1 else []
+                    label = f"lite[{'; '.join(tags)}]" if tags else "lite"  # no comma: CSV-safe
+                    out[label] = _lite(path, size)
         elif name in BASELINES:
             if name == "catboost":
                 try:
