@@ -19,6 +19,7 @@ ONEHOT_LEVELS = (3, 10)
 # Numeric values further than this many (robust) standard deviations from the (robust) mean are
 # pulled in logarithmically before a member sees them.
 OUTLIER_SIGMAS = 4.0
+OUTLIER_STATS_ROWS = 10_000  # the robust mean and std are estimated on at most this many rows
 
 
 def as_table(X) -> pd.DataFrame | np.ndarray:
@@ -200,6 +201,9 @@ class MemberTransform:
 
     def fit(self, X: np.ndarray) -> MemberTransform:
         numeric = X[:, ~self.categorical]
+        if len(numeric) > OUTLIER_STATS_ROWS:
+            rng = np.random.default_rng(self.random_state)
+            numeric = numeric[rng.choice(len(numeric), OUTLIER_STATS_ROWS, replace=False)]
         self.mean_, self.std_ = robust_mean_std(numeric, OUTLIER_SIGMAS)
         if self.kind == "quantile" and numeric.shape[1] > 0:
             self.quantile_ = QuantileTransformer(

@@ -242,3 +242,10 @@ def test_members_alternate_ordinal_and_onehot_categories(clf, mixed_frame):
     clf.fit(numeric_only, y)  # nothing to one-hot: every member is ordinal
     assert {t.encoding for t in clf.member_transforms_} == {"ordinal"}
     assert np.isfinite(clf.predict_proba(numeric_only)).all()
+
+
+def test_outlier_bounds_of_a_long_table_come_from_a_row_sample():
+    x = np.r_[np.random.default_rng(2).normal(size=30_000), [1e9]][:, None]
+    t = MemberTransform("none", np.array([False]), 0).fit(x)
+    assert abs(t.mean_[0]) < 0.05 and 0.9 < t.std_[0] < 1.1
+    assert t.transform(x)[-1, 0] < 30  # softened whether or not the sample held it
