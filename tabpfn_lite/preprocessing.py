@@ -206,11 +206,15 @@ class MemberTransform:
             numeric = numeric[rng.choice(len(numeric), OUTLIER_STATS_ROWS, replace=False)]
         self.mean_, self.std_ = robust_mean_std(numeric, OUTLIER_SIGMAS)
         if self.kind == "quantile" and numeric.shape[1] > 0:
-            self.quantile_ = QuantileTransformer(
+            quantile = QuantileTransformer(
                 n_quantiles=max(2, min(1000, X.shape[0])),
                 output_distribution="normal",
                 random_state=self.random_state,
-            ).fit(self._numeric(X))
+            )
+            with warnings.catch_warnings():
+                # An all-missing column has no quantiles; it stays missing, which the network sees.
+                warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                self.quantile_ = quantile.fit(self._numeric(X))
         return self
 
     def _numeric(self, X: np.ndarray) -> np.ndarray:

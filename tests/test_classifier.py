@@ -232,6 +232,15 @@ def test_member_transform_softens_outliers_with_train_bounds():
     np.testing.assert_array_equal(t.transform(X_train), X_train)  # no outliers: unchanged
 
 
+def test_all_missing_column_stays_missing_without_warnings():
+    X = np.c_[np.arange(20.0), np.full(20, np.nan)]
+    for kind in ("none", "quantile"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = MemberTransform(kind, np.array([False, False]), 0).fit(X).transform(X)
+        assert np.isnan(out[:, 1]).all() and np.isfinite(out[:, 0]).all()
+
+
 def test_members_alternate_ordinal_and_onehot_categories(clf, mixed_frame):
     X, y = mixed_frame  # "color": 3 levels; "city": 2 levels, never one-hot
     clf.set_params(n_estimators=4).fit(X, y)
