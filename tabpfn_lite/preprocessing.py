@@ -223,11 +223,11 @@ class MemberTransform:
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         """(n, F) preprocessed table -> (n, n_features_out)."""
+        numeric = self._numeric(X)
+        if self.kind == "quantile" and numeric.shape[1] > 0:
+            numeric = self.quantile_.transform(numeric)
         out = X.copy()
-        if self.kind == "quantile" and hasattr(self, "quantile_"):
-            out[:, ~self.categorical] = self.quantile_.transform(self._numeric(X))
-        else:
-            out[:, ~self.categorical] = self._numeric(X)
+        out[:, ~self.categorical] = numeric
         return self.encode(out)
 
     def encode(self, X: np.ndarray) -> np.ndarray:
