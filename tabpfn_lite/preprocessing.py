@@ -69,11 +69,24 @@ def _to_frame(X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(X)
 
 
+def category_order(col: pd.Series) -> list:
+    """The categories present in a column, in the order that becomes their codes: a pandas
+    Categorical's own order (the user's, e.g. low < medium < high, or a file's); otherwise numbers
+    by value, then text sorted. The network reads a code as a number, so a meaningful order helps
+    it, and sorting '10' before '2' would scramble one."""
+    present = col[col.notna()].unique()
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        present = set(present)
+        return [c for c in col.cat.categories if c in present]
+    return sorted(present, key=lambda v: (0, v, "") if isinstance(v, Real) else (1, 0, str(v)))
+
+
 class TablePreprocessor:
     """Learns column kinds and category codes on the train table; transforms any table with the
     same columns to float64 with NaN for missing values.
 
-    A category unseen in fit becomes missing (NaN)."""
+    Categories become codes 0, 1, ... in `category_order`; one unseen in fit becomes missing
+    (NaN)."""
 
     def fit(self, X: pd.DataFrame | np.ndarray) -> TablePreprocessor:
         frame = _to_frame(X)
@@ -81,8 +94,7 @@ class TablePreprocessor:
         self.categories_ = {}
         for j, kind in enumerate(self.kinds_):
             if kind == "categorical":
-                values = frame[j][frame[j].notna()].unique()
-                self.categories_[j] = {v: i for i, v in enumerate(sorted(values, key=str))}
+                self.categories_[j] = {v: i for i, v in enumerate(category_order(frame[j]))}
         return self
 
     @property

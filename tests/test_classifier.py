@@ -17,6 +17,7 @@ from tabpfn_lite.checkpoint import CheckpointError
 from tabpfn_lite.preprocessing import (
     OUTLIER_SIGMAS,
     MemberTransform,
+    TablePreprocessor,
     robust_mean_std,
     soften_outliers,
 )
@@ -258,3 +259,24 @@ def test_outlier_bounds_of_a_long_table_come_from_a_row_sample():
     t = MemberTransform("none", np.array([False]), 0).fit(x)
     assert abs(t.mean_[0]) < 0.05 and 0.9 < t.std_[0] < 1.1
     assert t.transform(x)[-1, 0] < 30  # softened whether or not the sample held it
+
+
+def test_category_codes_follow_the_declared_order_of_a_categorical():
+    sizes = ["small", "medium", "large", "huge", "small", "large"]
+    levels = [str(i) for i in range(12)]  # '10' must not sort before '2'
+    X = pd.DataFrame(
+        {
+            "size": pd.Categorical(sizes, categories=["small", "medium", "large", "huge", "gone"]),
+            "level": pd.Categorical(levels[:6], categories=levels),
+            "mixed": pd.Series([10, "b", 2, "a", 2.5, None], dtype=object),
+            "text": ["b", "a", "c", "a", None, "b"],
+        }
+    )
+    codes = TablePreprocessor().fit(X).transform(X)
+    np.testing.assert_array_equal(codes[:, 0], [0, 1, 2, 3, 0, 2])  # not alphabetical
+    np.testing.assert_array_equal(codes[:, 1], [0, 1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(codes[:, 2], [2, 4, 0, 3, 1, np.nan])  # numbers by value
+    np.testing.assert_array_equal(codes[:, 3], [1, 0, 2, 0, np.nan, 1])
+    # A declared category absent from fit has no code: it is unseen, hence missing.
+    gone = X.iloc[:1].assign(size=pd.Categorical(["gone"], categories=X["size"].cat.categories))
+    assert np.isnan(TablePreprocessor().fit(X).transform(gone)[0, 0])
