@@ -1,12 +1,12 @@
 """TabPFNLiteClassifier: a scikit-learn classifier backed by a pretrained TabPFN v2 network.
 
 `fit` preprocesses the table, builds `n_estimators` ensemble members (each with its own feature
-order, class code and input transform: raw or quantile numbers, extreme values softened first;
-categories as ordinal codes or one-hot indicators) and runs their train rows through the network
-once, keeping every layer's keys and values (the train-row cache). `predict_proba` then runs only
-the test rows, in chunks, and combines the members' outputs. The cache holds keys and values in
-float16 (half the memory of the largest thing a fitted model keeps; predictions still compute in
-float32, and a cache that would overflow float16 stays in float32).
+order, feature identity codes, class code and input transform: raw or quantile numbers, extreme
+values softened first; categories as ordinal codes or one-hot indicators) and runs their train rows
+through the network once, keeping every layer's keys and values (the train-row cache).
+`predict_proba` then runs only the test rows, in chunks, and combines the members' outputs. The
+cache holds keys and values in float16 (half the memory of the largest thing a fitted model keeps;
+predictions still compute in float32, and a cache that would overflow float16 stays in float32).
 
 Tables larger than the checkpoint's training distribution are handled per member: each member sees
 at most `max_train_rows` train rows (a class-covering random subset) and `max_features` features
@@ -64,11 +64,11 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     n_estimators : int, default=8
-        Ensemble members; each sees the features in another order, the classes under another
-        permutation (or output code), alternately raw or quantile-transformed numbers (values
-        beyond 4 robust standard deviations pulled in logarithmically first), and
-        (in pairs of members) categorical columns of 3-10 levels as ordinal codes or as one-hot
-        indicators.
+        Ensemble members; each sees the features in another order (with its own orthogonal
+        identity codes), the classes under another permutation (or output code), alternately
+        raw or quantile-transformed numbers (values beyond 4 robust standard deviations pulled
+        in logarithmically first), and (in pairs of members) categorical columns of 3-10 levels
+        as ordinal codes or as one-hot indicators.
     checkpoint : str or Path, default=None
         Checkpoint folder; None loads the one shipped in the package.
     softmax_temperature : float, default=0.9
@@ -171,7 +171,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         self.X_train_, self.y_train_ = self._context(X_num, y_encoded, self.train_rows_)
         generator = torch.Generator().manual_seed(int(seeds[-1]))
         self.feature_codes_ = [
-            model.sample_feature_codes(1, len(order), generator) for order in self.feature_orders_
+            model.sample_feature_codes(1, len(order), generator, orthogonal=True)
+            for order in self.feature_orders_
         ]  # per member: (1, T_m, feature_code_dim) or None
         self.ecoc_temperature_ = 1.0
         if n_classes > model.cfg.max_classes:

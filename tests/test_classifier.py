@@ -280,3 +280,11 @@ def test_category_codes_follow_the_declared_order_of_a_categorical():
     # A declared category absent from fit has no code: it is unseen, hence missing.
     gone = X.iloc[:1].assign(size=pd.Categorical(["gone"], categories=X["size"].cat.categories))
     assert np.isnan(TablePreprocessor().fit(X).transform(gone)[0, 0])
+
+
+def test_each_member_gets_orthogonal_feature_codes(clf):
+    X, y = load_iris(return_X_y=True)
+    clf.fit(X, y)
+    for codes in clf.feature_codes_:  # (1, T, d): 4 features -> 2 tokens
+        gram = codes[0] @ codes[0].T
+        assert abs(gram[0, 1]) < 1e-4 * gram.diagonal().max()

@@ -143,3 +143,19 @@ def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
         monkeypatch.setattr(network, "MAX_SCORE_ELEMENTS", 2 * 3 * 2 * 30 * 7)  # 7-row chunks
         chunked = model(x, y, codes)
     torch.testing.assert_close(chunked, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_orthogonal_feature_codes_are_orthogonal_gaussians():
+    d = 4
+    model = TabPFN(ModelConfig(**{**TINY.__dict__, "feature_code_dim": d}))
+    g = torch.Generator().manual_seed(0)
+    codes = model.sample_feature_codes(4000, 2 * 6, g, orthogonal=True)  # 6 tokens: blocks 4 + 2
+    assert codes.shape == (4000, 6, d)
+    for block in (codes[:, :d], codes[:, d:]):
+        gram = block @ block.transpose(1, 2)
+        off_diagonal = gram - torch.diag_embed(torch.diagonal(gram, dim1=1, dim2=2))
+        assert off_diagonal.abs().max() < 1e-4
+    # Each code on its own is N(0, I), as in training: unit variance, no correlation.
+    flat = codes.reshape(-1, d)
+    torch.testing.assert_close(flat.mean(0), torch.zeros(d), atol=0.03, rtol=0)
+    torch.testing.assert_close(torch.cov(flat.T), torch.eye(d), atol=0.03, rtol=0)

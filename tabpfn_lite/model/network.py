@@ -164,15 +164,22 @@ class TabPFN(nn.Module):
         nn.init.zeros_(self.decoder[-1].weight)
 
     def sample_feature_codes(
-        self, batch: int, n_features: int, generator: torch.Generator | None = None
+        self,
+        batch: int,
+        n_features: int,
+        generator: torch.Generator | None = None,
+        orthogonal: bool = False,
     ) -> torch.Tensor | None:
-        """Random identity codes that let attention tell feature tokens apart: (B, T, d)."""
+        """Random identity codes that let attention tell feature tokens apart: (B, T, d), each
+        code N(0, I). orthogonal=True (used for prediction) makes the codes of each block of d
+        tokens mutually orthogonal, so no two features look alike by chance; each code on its
+        own keeps the distribution seen in training."""
         if not self.cfg.feature_code_dim:
             return None
         n_tokens = math.ceil(n_features / self.cfg.features_per_token)
-        device = self.cell_encoder.weight.device
-        codes = torch.randn(batch, n_tokens, self.cfg.feature_code_dim, generator=generator)
-        return codes.to(device)
+        shape = (batch, n_tokens, self.cfg.feature_code_dim)
+        sample = orthogonal_gaussian if orthogonal else torch.randn
+        return sample(*shape, generator=generator).to(self.cell_encoder.weight.device)
 
     # ----------------------------------------------------------------------------- embedding
     def _train_stats(self, x_train: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -266,6 +273,20 @@ class TabPFN(nn.Module):
                 h, _ = layer(h, kv=(k.to(h.dtype), v.to(h.dtype)))
             out.append(self._decode(h))
         return torch.cat(out, dim=1)
+
+
+def orthogonal_gaussian(
+    batch: int, n: int, d: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """(batch, n, d) vectors, each N(0, I) (a uniform direction times a chi_d length), those in
+    each block of d rows mutually orthogonal (orthogonal random features)."""
+    blocks = []
+    for _ in range(math.ceil(n / d)):
+        q, r = torch.linalg.qr(torch.randn(batch, d, d, generator=generator))
+        q = q * torch.diagonal(r, dim1=-2, dim2=-1).sign().unsqueeze(-2)  # uniform (Haar)
+        lengths = torch.randn(batch, d, d, generator=generator).norm(dim=-1)  # chi_d
+        blocks.append(q.transpose(-1, -2) * lengths.unsqueeze(-1))  # rows: orthogonal
+    return torch.cat(blocks, dim=1)[:, :n]
 
 
 def _stored(t: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
