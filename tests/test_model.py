@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -147,7 +149,7 @@ def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
 
 def test_orthogonal_feature_codes_are_orthogonal_gaussians():
     d = 4
-    model = TabPFN(ModelConfig(**{**TINY.__dict__, "feature_code_dim": d}))
+    model = TabPFN(replace(TINY, feature_code_dim=d))
     g = torch.Generator().manual_seed(0)
     codes = model.sample_feature_codes(4000, 2 * 6, g, orthogonal=True)  # 6 tokens: blocks 4 + 2
     assert codes.shape == (4000, 6, d)
