@@ -74,10 +74,9 @@ def category_order(col: pd.Series) -> list:
     Categorical's own order (the user's, e.g. low < medium < high, or a file's); otherwise numbers
     by value, then text sorted. The network reads a code as a number, so a meaningful order helps
     it, and sorting '10' before '2' would scramble one."""
-    present = col[col.notna()].unique()
     if isinstance(col.dtype, pd.CategoricalDtype):
-        present = set(present)
-        return [c for c in col.cat.categories if c in present]
+        return list(col.cat.remove_unused_categories().cat.categories)
+    present = col[col.notna()].unique()
     return sorted(present, key=lambda v: (0, v, "") if isinstance(v, Real) else (1, 0, str(v)))
 
 

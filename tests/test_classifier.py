@@ -272,14 +272,15 @@ def test_category_codes_follow_the_declared_order_of_a_categorical():
             "text": ["b", "a", "c", "a", None, "b"],
         }
     )
-    codes = TablePreprocessor().fit(X).transform(X)
+    preprocessor = TablePreprocessor().fit(X)
+    codes = preprocessor.transform(X)
     np.testing.assert_array_equal(codes[:, 0], [0, 1, 2, 3, 0, 2])  # not alphabetical
     np.testing.assert_array_equal(codes[:, 1], [0, 1, 2, 3, 4, 5])
     np.testing.assert_array_equal(codes[:, 2], [2, 4, 0, 3, 1, np.nan])  # numbers by value
     np.testing.assert_array_equal(codes[:, 3], [1, 0, 2, 0, np.nan, 1])
     # A declared category absent from fit has no code: it is unseen, hence missing.
     gone = X.iloc[:1].assign(size=pd.Categorical(["gone"], categories=X["size"].cat.categories))
-    assert np.isnan(TablePreprocessor().fit(X).transform(gone)[0, 0])
+    assert np.isnan(preprocessor.transform(gone)[0, 0])
 
 
 def test_each_member_gets_orthogonal_feature_codes(clf):
