@@ -124,3 +124,24 @@ def test_lite_expands_to_one_method_per_ensemble_size():
     assert list(method_factories(["lite"], None)) == ["lite"]
     both = method_factories(["lite"], ["a/m1", "b/m2"], [1, 2])
     assert "lite[m2; n_estimators=1]" in both and len(both) == 4  # no comma: safe in the CSV
+
+
+def test_extra_suite_runs_offline_with_local_stratified_folds(tmp_path):
+    from tabpfn_lite.bench.data import load_table, splits, use_offline_cache
+
+    use_offline_cache(CACHE)
+    titanic = load_table(40945)
+    assert not {"boat", "body", "name", "ticket", "cabin", "home.dest"} & set(titanic.X.columns)
+    folds = list(splits(titanic, "kfold", 3, None))
+    tests = [test for _, _, test in folds]
+    assert [fold for fold, _, _ in folds] == [0, 1, 2]
+    assert len(set(map(tuple, tests))) == 3 and not set(tests[0]) & set(tests[1])
+    for _, train, test in folds:  # stratified: each test fold has the table's class balance
+        assert not set(train) & set(test)
+        assert abs(titanic.y[test].mean() - titanic.y.mean()) < 0.02
+
+    out = tmp_path / "extra"
+    argv = ["--suite", "extra", "--protocol", "kfold", "--methods", "logreg", "--folds", "2"]
+    assert main([*argv, "--datasets", "61", "--openml-cache", str(CACHE), "--out", str(out)]) == 0
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 2 and results["error"].isna().all() and results["roc_auc"].gt(0.9).all()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 # The 30 OpenML-CC18 datasets in ../shared/datasets; their local 10-fold tasks are 900000 + did.
 CC18_SMALL = (
@@ -46,7 +46,13 @@ CC18_SMALL = (
     40982,
     40994,
 )
-SUITES = {"cc18-small": CC18_SMALL}
+# The other OpenML tables in ../shared/datasets (no local tasks: use --protocol kfold). Mostly
+# categorical: anneal (many columns mostly missing), kr-vs-kp (36 binary), zoo, Titanic, penguins.
+EXTRA = (2, 3, 61, 62, 40675, 40945, 42585)
+SUITES = {"cc18-small": CC18_SMALL, "extra": EXTRA}
+# Columns that leak the target or identify a row: dropped on loading, as on OpenML's own tasks.
+DROP_COLUMNS = {40945: ("boat", "body", "name", "ticket", "cabin", "home.dest")}  # Titanic
+KFOLD_SPLITS = 10
 LOCAL_TASK_OFFSET = 900_000
 PAPER_TRAIN_CAP = 1000
 
@@ -83,6 +89,8 @@ def load_table(did: int, task_id: int | None = None) -> Table:
         did, download_data=True, download_qualities=False, download_features_meta_data=False
     )
     X, y, categorical, _ = dataset.get_data(target=dataset.default_target_attribute)
+    kept = ~X.columns.isin(DROP_COLUMNS.get(did, ()))
+    X, categorical = X.loc[:, kept], np.asarray(categorical)[kept]
     for col, is_cat in zip(X.columns, categorical, strict=True):
         if is_cat and not isinstance(X[col].dtype, pd.CategoricalDtype):
             X[col] = X[col].astype("category")
@@ -100,7 +108,7 @@ def resolve(suite: str | None, datasets: list[int] | None, tasks: list[int] | No
         return [(d, LOCAL_TASK_OFFSET + d if suite == "cc18-small" else None) for d in datasets]
     if suite not in SUITES:
         raise ValueError(f"unknown suite {suite!r}; known: {sorted(SUITES)}")
-    return [(d, LOCAL_TASK_OFFSET + d) for d in SUITES[suite]]
+    return [(d, LOCAL_TASK_OFFSET + d if suite == "cc18-small" else None) for d in SUITES[suite]]
 
 
 def task_for(did: int, task_id: int | None):
@@ -131,12 +139,20 @@ def splits(
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(fold, train indices, test indices).
 
-    cv: the first `folds` folds of the OpenML task. paper: the TabPFN v1 protocol, `folds`
-    repetitions of a stratified 50/50 split with the train half capped at 1000 rows."""
+    cv: the first `folds` folds of the OpenML task. kfold: the first `folds` of a stratified
+    10-fold split shuffled with seed 0, for tables without an OpenML task at hand (offline).
+    paper: the TabPFN v1 protocol, `folds` repetitions of a stratified 50/50 split with the
+    train half capped at 1000 rows."""
     if protocol == "cv":
         task = task_for(table.did, table.task_id)
         for fold in range(folds):
             train, test = task.get_train_test_split_indices(fold=fold, repeat=0)
+            yield fold, _cap(train, table.y, max_train_rows, fold), test
+    elif protocol == "kfold":
+        kfold = StratifiedKFold(KFOLD_SPLITS, shuffle=True, random_state=0)
+        for fold, (train, test) in enumerate(kfold.split(table.y, table.y)):
+            if fold == folds:
+                break
             yield fold, _cap(train, table.y, max_train_rows, fold), test
     elif protocol == "paper":
         idx = np.arange(len(table.y))
@@ -145,7 +161,7 @@ def splits(
             cap = min(PAPER_TRAIN_CAP, max_train_rows or PAPER_TRAIN_CAP)
             yield rep, _cap(train, table.y, cap, rep), test
     else:
-        raise ValueError(f"unknown protocol {protocol!r}; use 'cv' or 'paper'")
+        raise ValueError(f"unknown protocol {protocol!r}; use 'cv', 'kfold' or 'paper'")
 
 
 def _cap(train: np.ndarray, y: np.ndarray, cap: int | None, seed: int) -> np.ndarray:

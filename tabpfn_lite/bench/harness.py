@@ -154,8 +154,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         nargs="+",
         help="ensemble sizes for 'lite', one method each (default: the classifier's default)",
     )
-    p.add_argument("--protocol", choices=["cv", "paper"], default="cv")
-    p.add_argument("--folds", type=int, default=5, help="folds (cv) or repetitions (paper)")
+    p.add_argument("--protocol", choices=["cv", "kfold", "paper"], default="cv")
+    p.add_argument("--folds", type=int, default=5, help="folds (cv, kfold) or repetitions (paper)")
     p.add_argument("--max-train-rows", type=int, default=None)
     p.add_argument(
         "--seed",

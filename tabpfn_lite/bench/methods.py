@@ -33,7 +33,9 @@ def _lite(checkpoint: str | None, n_estimators: int | None = None) -> Factory:
 def _xgb(categorical: list[str], seed: int):
     from xgboost import XGBClassifier
 
-    return XGBClassifier(enable_categorical=True, tree_method="hist", n_jobs=2, random_state=seed)
+    return _TextCategoryNames(
+        XGBClassifier(enable_categorical=True, tree_method="hist", n_jobs=2, random_state=seed)
+    )
 
 
 def _lgbm(categorical: list[str], seed: int):
@@ -77,6 +79,28 @@ def _logreg(categorical: list[str], seed: int):
     )
     encode = ColumnTransformer([("cat", cats, categorical)], remainder=numeric, sparse_threshold=0)
     return make_pipeline(encode, LogisticRegression(max_iter=5000, random_state=seed))
+
+
+class _TextCategoryNames:
+    """XGBoost fails on categories that are not text or numbers (zoo's are booleans): the
+    categories are renamed to their text, codes and missing values unchanged."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def _prepare(self, X: pd.DataFrame) -> pd.DataFrame:
+        X = X.copy()
+        for c in X.columns:
+            if isinstance(X[c].dtype, pd.CategoricalDtype):
+                X[c] = X[c].cat.rename_categories(str)
+        return X
+
+    def fit(self, X, y):
+        self.model.fit(self._prepare(X), y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model.predict_proba(self._prepare(X))
 
 
 class _StringCategories:

@@ -108,7 +108,7 @@ def write_report(
         "",
         f"Command: `{command}`",
         "",
-        f"Protocol: `{protocol}` ({folds} {'folds' if protocol == 'cv' else 'repetitions'}); "
+        f"Protocol: `{protocol}` ({folds} {'repetitions' if protocol == 'paper' else 'folds'}); "
         f"{len(auc)} datasets where every method finished; ROC-AUC is one-vs-one macro for "
         f"multiclass; ties within {TIE}.",
         "",
