@@ -187,9 +187,14 @@ def main() -> None:
             lite[f"uncached_{n_rows}_s"] / lite[f"cached_{n_rows}_s"]
         )
     wide["lite 2nd / 1st predict"] = lite["second_predict_s"] / lite["predict_s"]
+    from tabpfn_lite import TabPFNLiteClassifier
+
+    lite_defaults = TabPFNLiteClassifier().get_params()
     body = (
-        "Default settings of every method (tabpfn-lite: 8 members, max_train_rows=1024, "
-        "max_features=64, the shipped checkpoint); 2 threads; train n rows, predict "
+        f"Default settings of every method (tabpfn-lite: {lite_defaults['n_estimators']} members, "
+        f"max_train_rows={lite_defaults['max_train_rows']}, "
+        f"max_features={lite_defaults['max_features']}, the shipped checkpoint); 2 threads; "
+        "train n rows, predict "
         "min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process.\n\n"
         + wide.reset_index().to_markdown(index=False, floatfmt=".3g")
         + "\n\n![speed](speed.png)"
