@@ -6,6 +6,7 @@ estimator whose fit/predict_proba accept the pandas table and integer labels."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +34,9 @@ def _lite(checkpoint: str | None, n_estimators: int | None = None) -> Factory:
 def _xgb(categorical: list[str], seed: int):
     from xgboost import XGBClassifier
 
-    return _TextCategoryNames(
-        XGBClassifier(enable_categorical=True, tree_method="hist", n_jobs=2, random_state=seed)
+    return _PreparedInput(
+        XGBClassifier(enable_categorical=True, tree_method="hist", n_jobs=2, random_state=seed),
+        _category_names_as_text,
     )
 
 
@@ -47,11 +49,11 @@ def _lgbm(categorical: list[str], seed: int):
 def _catboost(categorical: list[str], seed: int):
     from catboost import CatBoostClassifier
 
-    return _StringCategories(
+    return _PreparedInput(
         CatBoostClassifier(
             cat_features=categorical, thread_count=2, random_seed=seed, verbose=False
         ),
-        categorical,
+        partial(_categories_as_strings, categorical=categorical),
     )
 
 
@@ -81,46 +83,36 @@ def _logreg(categorical: list[str], seed: int):
     return make_pipeline(encode, LogisticRegression(max_iter=5000, random_state=seed))
 
 
-class _TextCategoryNames:
+class _PreparedInput:
+    """A model whose input goes through `prepare` first, in fit and in predict_proba."""
+
+    def __init__(self, model, prepare: Callable[[pd.DataFrame], pd.DataFrame]):
+        self.model, self.prepare = model, prepare
+
+    def fit(self, X, y):
+        self.model.fit(self.prepare(X), y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        return self.model.predict_proba(self.prepare(X))
+
+
+def _category_names_as_text(X: pd.DataFrame) -> pd.DataFrame:
     """XGBoost fails on categories that are not text or numbers (zoo's are booleans): the
     categories are renamed to their text, codes and missing values unchanged."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def _prepare(self, X: pd.DataFrame) -> pd.DataFrame:
-        X = X.copy()
-        for c in X.columns:
-            if isinstance(X[c].dtype, pd.CategoricalDtype):
-                X[c] = X[c].cat.rename_categories(str)
-        return X
-
-    def fit(self, X, y):
-        self.model.fit(self._prepare(X), y)
-        return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        return self.model.predict_proba(self._prepare(X))
+    X = X.copy()
+    for c in X.columns:
+        if isinstance(X[c].dtype, pd.CategoricalDtype):
+            X[c] = X[c].cat.rename_categories(str)
+    return X
 
 
-class _StringCategories:
+def _categories_as_strings(X: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
     """CatBoost wants categorical columns as strings without NaN."""
-
-    def __init__(self, model, categorical: list[str]):
-        self.model, self.categorical = model, categorical
-
-    def _prepare(self, X: pd.DataFrame) -> pd.DataFrame:
-        X = X.copy()
-        for c in self.categorical:
-            X[c] = X[c].astype(str)
-        return X
-
-    def fit(self, X, y):
-        self.model.fit(self._prepare(X), y)
-        return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        return self.model.predict_proba(self._prepare(X))
+    X = X.copy()
+    for c in categorical:
+        X[c] = X[c].astype(str)
+    return X
 
 
 BASELINES: dict[str, Factory] = {
