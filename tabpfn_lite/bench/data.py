@@ -104,11 +104,11 @@ def resolve(suite: str | None, datasets: list[int] | None, tasks: list[int] | No
         import openml
 
         return [(openml.tasks.get_task(t, download_data=False).dataset_id, t) for t in tasks]
-    if datasets:
-        return [(d, LOCAL_TASK_OFFSET + d if suite == "cc18-small" else None) for d in datasets]
-    if suite not in SUITES:
-        raise ValueError(f"unknown suite {suite!r}; known: {sorted(SUITES)}")
-    return [(d, LOCAL_TASK_OFFSET + d if suite == "cc18-small" else None) for d in SUITES[suite]]
+    if not datasets:
+        if suite not in SUITES:
+            raise ValueError(f"unknown suite {suite!r}; known: {sorted(SUITES)}")
+        datasets = SUITES[suite]
+    return [(d, LOCAL_TASK_OFFSET + d if suite == "cc18-small" else None) for d in datasets]
 
 
 def task_for(did: int, task_id: int | None):
