@@ -20,6 +20,7 @@ from .config import ModelConfig
 KeyValue = tuple[torch.Tensor, torch.Tensor]
 MAX_SCORE_ELEMENTS = 2**25  # attention scores per call: 128 MB in float32
 CUDA_GRID_LIMIT = 65_535  # blocks along a CUDA grid's y and z axes
+FEW_KEYS = 16  # on a CPU, attention over at most this many keys runs as two matmuls
 
 
 @dataclass
@@ -76,7 +77,12 @@ class Attention(nn.Module):
 
     def _sdpa(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         """CUDA attention kernels put sequences and heads on grid axes of at most 65,535 blocks:
-        a larger batch of sequences (the feature attention sees one per table row) is split."""
+        a larger batch of sequences (the feature attention sees one per table row) is split.
+        On a CPU, many short sequences (the feature attention again) run 2-3x faster as plain
+        matmuls than through the fused kernel, whose per-sequence overhead dominates there."""
+        if not q.is_cuda and k.shape[2] <= FEW_KEYS:
+            scale = self.scale or 1 / math.sqrt(self.head_dim)
+            return ((q * scale) @ k.transpose(-1, -2)).softmax(-1) @ v
         size = CUDA_GRID_LIMIT // self.nheads
         if not q.is_cuda or q.shape[0] <= size:
             return F.scaled_dot_product_attention(q, k, v, scale=self.scale)
