@@ -4,6 +4,7 @@ import pytest
 
 from tabpfn_lite.cli import main
 from tabpfn_lite.prior import DumpError, PriorConfig, PriorDump, generate_dump, sample_dataset
+from tabpfn_lite.prior.config import SAMPLERS
 from tabpfn_lite.prior.hdf5 import REQUIRED_KEYS
 from tabpfn_lite.prior.sample import is_valid
 from tabpfn_lite.prior.stats import dump_stats
@@ -236,3 +237,30 @@ def test_shards_read_as_one_dump(tmp_path, small_prior):
     (tmp_path / "prior-00001-of-00002.h5").unlink()
     with pytest.raises(DumpError, match="not written yet"):
         PriorDump(index)
+
+
+def test_rule_tables_are_categorical_and_determined_by_their_columns():
+    """The rule sampler's categorical columns have 2-6 levels, and where every column is
+    categorical, rows with the same values have (up to the small noise) the same target."""
+    from tabpfn_lite.prior.scm import rule_scm
+
+    all_categorical = 0
+    for seed in range(30):
+        x, z = rule_scm(np.random.default_rng(seed), 400, 4)
+        assert x.shape == (400, 4) and z.shape == (400,) and np.isfinite(z).all()
+        integer = [np.array_equal(c, np.round(c)) and len(np.unique(c)) <= 6 for c in x.T]
+        if not all(integer) or z.std() == 0:
+            continue
+        all_categorical += 1
+        groups = np.unique(x, axis=0, return_inverse=True)[1].ravel()
+        means = np.bincount(groups, weights=z) / np.bincount(groups)
+        assert np.var(z - means[groups]) < 0.15 * np.var(z)
+    assert all_categorical >= 5
+
+
+def test_rule_sampler_makes_valid_datasets():
+    cfg = PriorConfig(min_rows=50, max_rows=80, max_features=6, mixture={"rule": 1.0})
+    for index in range(20):
+        d = sample_dataset(cfg, seed=3, index=index)
+        assert d.prior_type == SAMPLERS.index("rule")
+        assert is_valid(d.x, d.y, d.single_eval_pos)

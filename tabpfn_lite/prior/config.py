@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 
-SAMPLERS = ("mlp", "tree", "gp")
+SAMPLERS = ("mlp", "tree", "gp", "rule")  # order fixes the prior_type codes of a dump
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,30 @@ def tree_scm(rng: Rng, n: int, f: int) -> tuple[np.ndarray, np.ndarray]:
     return _pick_features_and_target(rng, np.concatenate(hidden, axis=1), f)
 
 
+def rule_scm(rng: Rng, n: int, f: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rules over mostly categorical columns, as in tic-tac-toe, car evaluation or chess
+    endgames: the target is a weighted vote of random conjunctions of 1-3 literals, each
+    `column == level` (or its negation) on a categorical column with 2-6 levels, or
+    `column > threshold` on a numeric one. Columns no rule reads are noise features."""
+    numeric = rng.random(f) < rng.uniform(0.0, 0.5)
+    x = np.empty((n, f))
+    for j in range(f):
+        if numeric[j]:
+            x[:, j] = rng.standard_normal(n)
+        else:
+            levels = int(rng.integers(2, 7))
+            x[:, j] = rng.choice(levels, size=n, p=rng.dirichlet(np.full(levels, 2.0)))
+    z = np.zeros(n)
+    for _ in range(log_int(rng, 1, 24)):
+        term = np.ones(n, dtype=bool)
+        for j in rng.choice(f, size=min(f, int(rng.integers(1, 4))), replace=False):
+            pivot = x[rng.integers(n), j]  # a level, or a threshold at a random row's value
+            literal = x[:, j] > pivot if numeric[j] else x[:, j] == pivot
+            term &= literal ^ (rng.random() < 0.3)
+        z += rng.standard_normal() * term
+    return x, z + rng.normal(0, loguniform(rng, 1e-4, 0.3) * (z.std() + 1e-8), n)
+
+
 def gp_function(rng: Rng, n: int, f: int) -> tuple[np.ndarray, np.ndarray]:
     """A Gaussian-process draw (RBF kernel) approximated by 128 random Fourier features."""
     x = sample_inputs(rng, n, f)
@@ -144,4 +168,4 @@ def gp_function(rng: Rng, n: int, f: int) -> tuple[np.ndarray, np.ndarray]:
     return x, z + rng.normal(0, loguniform(rng, 1e-3, 0.3) * z.std(), n)
 
 
-SAMPLER_FUNCTIONS = {"mlp": mlp_scm, "tree": tree_scm, "gp": gp_function}
+SAMPLER_FUNCTIONS = {"mlp": mlp_scm, "tree": tree_scm, "gp": gp_function, "rule": rule_scm}
