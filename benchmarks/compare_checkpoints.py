@@ -18,15 +18,14 @@ import torch
 
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.checkpoint import load_checkpoint
+from tabpfn_lite.options import add_list_option
 from tabpfn_lite.train import evaluate, real_eval_sets, synthetic_eval_batches
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--checkpoint", action="append", required=True)
-    parser.add_argument(
-        "--data", action="append", required=True, help="prior dump (HDF5) or prior:SPEC.json"
-    )
+    add_list_option(parser, "--checkpoint", required=True)
+    add_list_option(parser, "--data", required=True, help="prior dumps (HDF5) or prior:SPEC.json")
     parser.add_argument("--datasets", type=int, default=64, help="held-out tables per dump")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from tabpfn_lite.bench.report import command_line, write_benchmark
+from tabpfn_lite.options import add_list_option
 from tabpfn_lite.prior import PriorConfig, generate_dump
 from tabpfn_lite.train import read_log
 
@@ -67,7 +68,7 @@ def run(procs: int, dump: Path, out: Path, args: argparse.Namespace) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--procs", type=int, nargs="+", default=[1, 2])
+    add_list_option(parser, "--procs", type=int, default=[1, 2])
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu")

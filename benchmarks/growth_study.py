@@ -30,6 +30,7 @@ from tabpfn_lite.growth.analysis import (
     speedups,
 )
 from tabpfn_lite.growth.study import StudyConfig, load_runs, run_study
+from tabpfn_lite.options import add_list_option
 
 
 def run(args: argparse.Namespace) -> None:
@@ -328,14 +329,14 @@ def main() -> None:
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    add_list_option(p, "--seeds", type=int, default=[0, 1, 2])
     p.add_argument("--lr", type=float, default=2**-7)
     p.add_argument("--base-tpp", type=float, default=120.0)
     p.add_argument("--target-tpp", type=float, default=400.0)
     p.add_argument("--max-target-cells", type=float, default=4e6)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
-    p.add_argument(
-        "--exclude", nargs="*", default=[], help="skip run ids containing these (e.g. g16/zero_pad)"
+    add_list_option(
+        p, "--exclude", nargs="*", default=[], help="skip run ids containing these (g16/zero_pad)"
     )
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)

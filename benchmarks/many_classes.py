@@ -23,6 +23,7 @@ from xgboost import XGBClassifier
 
 from tabpfn_lite import TabPFNLiteClassifier
 from tabpfn_lite.bench.report import command_line, write_benchmark
+from tabpfn_lite.options import add_list_option
 
 
 def digits_mirrored() -> tuple[np.ndarray, np.ndarray]:
@@ -101,10 +102,10 @@ def run(folds: int, lite_estimators: list[int]) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument(
+    add_list_option(
+        parser,
         "--lite-estimators",
         type=int,
-        nargs="+",
         default=[8],
         help="n_estimators settings of TabPFNLite to compare (8 is the default)",
     )

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from tabpfn_lite.bench.report import command_line, pyplot, write_benchmark
+from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.model import ModelConfig
+from tabpfn_lite.options import add_list_option
+from tabpfn_lite.plotting import pyplot
 from tabpfn_lite.train import TrainConfig, read_log, train
 
 
@@ -71,9 +73,9 @@ def plot(results: pd.DataFrame, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="prior dump (HDF5)")
-    parser.add_argument("--widths", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--lrs", type=float, nargs="+", default=[2.0**k for k in range(-12, -4)])
-    parser.add_argument("--parametrizations", nargs="+", default=["mup", "sp"])
+    add_list_option(parser, "--widths", type=int, default=[16, 64])
+    add_list_option(parser, "--lrs", type=float, default=[2.0**k for k in range(-12, -4)])
+    add_list_option(parser, "--parametrizations", default=["mup", "sp"])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", default="benchmarks/results/mup_lr_sweep")

@@ -25,7 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tabpfn_lite.bench.report import command_line, pyplot, write_benchmark
+from tabpfn_lite.bench.report import command_line, write_benchmark
+from tabpfn_lite.options import add_list_option
+from tabpfn_lite.plotting import pyplot
 
 SIZES = [
     (100, 10),
@@ -162,7 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "ROWS", "FEATURES"))
     parser.add_argument("--out", default="benchmarks/results/speed")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS))
+    add_list_option(parser, "--methods", default=list(METHODS))
     args = parser.parse_args()
     if args.one:
         method, n, f = args.one

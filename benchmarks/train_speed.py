@@ -21,8 +21,9 @@ import pandas as pd
 import torch
 from torch import nn
 
-from tabpfn_lite.bench.report import command_line, pyplot, write_benchmark
+from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.model import ModelConfig, TabPFN
+from tabpfn_lite.plotting import pyplot
 from tabpfn_lite.prior import PriorConfig, PriorDump, generate_dump
 from tabpfn_lite.train import batch_loss
 

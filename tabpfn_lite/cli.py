@@ -7,6 +7,8 @@ import json
 import sys
 from collections.abc import Sequence
 
+from .options import add_list_option
+
 
 def _positive_int(text: str) -> int:
     value = int(text)
@@ -88,11 +90,11 @@ def _run_prior(args: argparse.Namespace) -> int:
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="pretrain a model on prior dumps")
-    p.add_argument(
+    add_list_option(
+        p,
         "--data",
-        action="append",
         required=True,
-        help="HDF5 dump, or prior:SPEC.json to draw tables live (repeatable)",
+        help="HDF5 dumps, or prior:SPEC.json to draw tables live (several: space-separated)",
     )
     p.add_argument("--out", required=True, help="output folder (checkpoint/, log.jsonl, state)")
     p.add_argument("--emsize", type=_positive_int, default=96)
@@ -118,7 +120,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="decay the learning rate over the time budget if it ends before --steps",
     )
-    p.add_argument("--curriculum", type=float, nargs="+", help="share of steps per --data dump")
+    add_list_option(p, "--curriculum", type=float, help="share of steps per --data dump")
     p.add_argument(
         "--prior-workers",
         type=_positive_int,

@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+from .plotting import pyplot
 from .prior.config import PriorConfig
 from .prior.hdf5 import Batch, PriorDump, collate
 from .prior.sample import sample_dataset
@@ -315,6 +316,52 @@ def train(
     run can resume with another number of ranks."""
     out = Path(cfg.out)
     ranks, dev, created_group = join_process_group(torch.device(device))
+    model, opt = _set_up_model(cfg, init_model, dev)
+    state = _start_state(cfg, out, model, opt, resume, ranks)
+    net = DistributedDataParallel(model) if ranks.world > 1 else model
+    feed = DataFeed(cfg, state, ranks, dev)
+    clock = Clock(cfg, ranks, state["wall_seconds"])
+    log = RunLog(out / "log.jsonl", state, clock, count_parameters(model))
+    evaluation = Evaluation(cfg, model, dev) if ranks.is_main else None
+    step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
+    bar = tqdm(
+        total=cfg.steps,
+        initial=state["step"],
+        disable=not (progress and ranks.is_main),
+        desc="train",
+    )
+    losses: list[float] = []
+    try:
+        while (
+            state["step"] < cfg.steps and state["step"] != cfg.stop_at and not clock.out_of_time()
+        ):
+            batch = feed.next_batch(dump_for_step(state["step"], cfg))
+            lr_scale = lr_factor(state["step"], cfg, clock.schedule_seconds())
+            losses.append(train_step(model, net, opt, batch, cfg, ranks, lr_scale, step_fn))
+            state["step"] += 1
+            state["datasets"] += batch.global_datasets
+            state["cell_tokens"] += batch.global_cell_tokens
+            bar.update(1)
+            if ranks.is_main:
+                losses = _log_evaluate_checkpoint(
+                    cfg, out, model, opt, state, log, evaluation, losses
+                )
+                bar.set_postfix(loss=f"{log.last_loss:.4f}")
+        if ranks.is_main:
+            _checkpoint_if_stopped_early(cfg, out, model, opt, state, log, evaluation, losses)
+    finally:
+        bar.close()
+        feed.close()
+        if created_group:
+            dist.barrier()
+            dist.destroy_process_group()
+    return out / "checkpoint"
+
+
+def _set_up_model(
+    cfg: TrainConfig, init_model: TabPFN | None, dev: torch.device
+) -> tuple[TabPFN, torch.optim.Optimizer]:
+    """The model (new, or `init_model`) on its device and its AdamW optimizer."""
     if dev.type == "cuda":
         # cuDNN's attention kernel fails in the backward pass for the row attention's batch of
         # (tables x feature tokens x heads) sequences (seen with torch 2.11 on an H100); the
@@ -328,7 +375,19 @@ def train(
     )
     for g in opt.param_groups:
         g["base_lr"] = g["lr"]
+    return model, opt
 
+
+def _start_state(
+    cfg: TrainConfig,
+    out: Path,
+    model: TabPFN,
+    opt: torch.optim.Optimizer,
+    resume: bool,
+    ranks: Ranks,
+) -> dict:
+    """A fresh run's counters, or (resume) those of the last checkpoint with the model and
+    optimizer restored; the log keeps only the rows up to that checkpoint."""
     state = {
         "step": 0,
         "datasets": 0,
@@ -336,132 +395,182 @@ def train(
         "wall_seconds": 0.0,
         "dump_positions": [0] * len(cfg.data),
     }
-    log_path = out / "log.jsonl"
     if resume and (out / "state.json").exists():
         state = _load_state(out, model, opt)
     if ranks.is_main:
         out.mkdir(parents=True, exist_ok=True)
+        log_path = out / "log.jsonl"
         # Keep the log of the steps before the checkpoint; later ones are about to be redone.
         kept = read_log(log_path) if resume and log_path.exists() else []
         log_path.write_text(
             "".join(json.dumps(r) + "\n" for r in kept if r["step"] <= state["step"])
         )
-    net = DistributedDataParallel(model) if ranks.world > 1 else model
+    return state
 
-    dumps: dict[int, PriorDump | PriorStream] = {}
-    streams: dict[int, Iterator[Batch]] = {}
 
-    def next_batch(i: int) -> Batch:
-        if i not in streams:  # opened on first use: a later curriculum stage may still be written
-            dumps[i] = open_data(cfg.data[i], cfg.prior_workers)
-            streams[i] = dumps[i].batches(
-                cfg.batch_size,
-                cfg.seed + i,
-                start_batch=state["dump_positions"][i],
-                rank=ranks.rank,
-                world=ranks.world,
+class DataFeed:
+    """Batches for each step from the data sources, continuing at `state["dump_positions"]`.
+    A source is opened on first use: a later curriculum stage may still be being written."""
+
+    def __init__(self, cfg: TrainConfig, state: dict, ranks: Ranks, dev: torch.device):
+        self.cfg, self.state, self.ranks, self.dev = cfg, state, ranks, dev
+        self.sources: dict[int, PriorDump | PriorStream] = {}
+        self.streams: dict[int, Iterator[Batch]] = {}
+
+    def next_batch(self, i: int) -> Batch:
+        if i not in self.streams:
+            self.sources[i] = open_data(self.cfg.data[i], self.cfg.prior_workers)
+            self.streams[i] = self.sources[i].batches(
+                self.cfg.batch_size,
+                self.cfg.seed + i,
+                start_batch=self.state["dump_positions"][i],
+                rank=self.ranks.rank,
+                world=self.ranks.world,
             )
-        state["dump_positions"][i] += 1
-        return _batch_to(next(streams[i]), dev)
+        self.state["dump_positions"][i] += 1
+        return _batch_to(next(self.streams[i]), self.dev)
 
-    if ranks.is_main:
-        synthetic = synthetic_eval_batches(cfg.data[0], cfg.eval_datasets, cfg.batch_size)
-        real = real_eval_sets()
-    step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
+    def close(self) -> None:
+        for source in self.sources.values():
+            source.close()
 
-    n_params = count_parameters(model)
-    bar = tqdm(
-        total=cfg.steps,
-        initial=state["step"],
-        disable=not (progress and ranks.is_main),
-        desc="train",
-    )
-    t0, wall0, losses = time.perf_counter(), state["wall_seconds"], []
 
-    def wall() -> float:
-        return wall0 + time.perf_counter() - t0
+class Clock:
+    """Training seconds across resumes, and the time budget's decisions, the same on every rank."""
 
-    def write_log(extra: dict[str, Any]) -> None:
-        row = {
-            "step": state["step"],
-            "datasets": state["datasets"],
-            "cell_tokens": state["cell_tokens"],
-            "wall_seconds": round(wall(), 3),
-            "parameters": n_params,
-            **extra,
-        }
-        with open(log_path, "a") as log:
-            log.write(json.dumps(row) + "\n")
+    def __init__(self, cfg: TrainConfig, ranks: Ranks, seconds_before: float):
+        self.cfg, self.ranks = cfg, ranks
+        self.start, self.before = time.perf_counter(), seconds_before
 
-    def schedule_seconds() -> float:
+    def seconds(self) -> float:
+        return self.before + time.perf_counter() - self.start
+
+    def schedule_seconds(self) -> float:
         """The wall clock for the schedule, the same on every rank (their mean): ranks that
         applied different learning rates to the same averaged gradient would drift apart."""
-        if not cfg.anneal_to_time_budget:
+        if not self.cfg.anneal_to_time_budget:
             return 0.0
-        return float(_sum_over_ranks(torch.tensor(wall()), ranks)) / ranks.world
+        return float(_sum_over_ranks(torch.tensor(self.seconds()), self.ranks)) / self.ranks.world
 
-    def out_of_time() -> bool:
-        late = cfg.time_budget is not None and wall() >= cfg.time_budget
-        return bool(_sum_over_ranks(torch.tensor(float(late)), ranks) > 0)  # every rank agrees
+    def out_of_time(self) -> bool:
+        late = self.cfg.time_budget is not None and self.seconds() >= self.cfg.time_budget
+        return bool(_sum_over_ranks(torch.tensor(float(late)), self.ranks) > 0)  # all agree
 
-    try:
-        while state["step"] < cfg.steps and state["step"] != cfg.stop_at and not out_of_time():
-            batch = next_batch(dump_for_step(state["step"], cfg))
-            codes = model.sample_feature_codes(batch.global_datasets, batch.x.shape[2])
-            if codes is not None:
-                codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
-            for g in opt.param_groups:
-                g["lr"] = g["base_lr"] * lr_factor(state["step"], cfg, schedule_seconds())
-            opt.zero_grad(set_to_none=True)
-            pieces = micro_batches(
-                batch, codes, cfg.micro_batch_tokens, cfg.model.features_per_token
-            )
-            loss = torch.zeros((), device=dev)
-            for k, (piece, piece_codes) in enumerate(pieces):
-                # DDP all-reduces the gradients once, after the last piece.
-                sync = ranks.world == 1 or k == len(pieces) - 1
-                with (
-                    nullcontext() if sync else net.no_sync(),
-                    torch.autocast(dev.type, dtype=torch.bfloat16, enabled=cfg.bf16),
-                ):
-                    piece_loss = step_fn(net, piece, piece_codes)
-                    (piece_loss * ranks.world).backward()  # DDP averages over the ranks
-                loss += piece_loss.detach()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-            opt.step()
 
-            losses.append(_sum_over_ranks(loss, ranks).item())
-            state["step"] += 1
-            state["datasets"] += batch.global_datasets
-            state["cell_tokens"] += batch.global_cell_tokens
-            bar.update(1)
-            if not ranks.is_main:
-                continue
-            last = state["step"] == cfg.steps
-            if state["step"] % cfg.log_every == 0 or last:
-                bar.set_postfix(loss=f"{np.mean(losses):.4f}")
-                write_log({"loss": float(np.mean(losses)), "lr": opt.param_groups[0]["lr"]})
-                losses = []
-            if state["step"] % cfg.eval_every == 0 or last:
-                write_log(evaluate(model, synthetic, real, dev))
-            if state["step"] % cfg.checkpoint_every == 0 or last:
-                state["wall_seconds"] = wall()
-                _save_state(out, model, opt, state, cfg)
-        saved = state["step"] % cfg.checkpoint_every == 0 or state["step"] == cfg.steps
-        if ranks.is_main and not (saved and state["step"] > 0):  # stopped early: save now
-            if losses:  # the steps since the last log row
-                write_log({"loss": float(np.mean(losses)), "lr": opt.param_groups[0]["lr"]})
-                write_log(evaluate(model, synthetic, real, dev))
-            state["wall_seconds"] = wall()
-            _save_state(out, model, opt, state, cfg)
-    finally:
-        bar.close()
-        for d in dumps.values():
-            d.close()
-        if created_group:
-            dist.barrier()
-            dist.destroy_process_group()
-    return out / "checkpoint"
+class RunLog:
+    """log.jsonl: one row per logged step, with the run's counters and the seconds so far."""
+
+    def __init__(self, path: Path, state: dict, clock: Clock, n_params: int):
+        self.path, self.state, self.clock, self.n_params = path, state, clock, n_params
+        self.last_loss = float("nan")
+
+    def write(self, extra: dict[str, Any]) -> None:
+        row = {
+            "step": self.state["step"],
+            "datasets": self.state["datasets"],
+            "cell_tokens": self.state["cell_tokens"],
+            "wall_seconds": round(self.clock.seconds(), 3),
+            "parameters": self.n_params,
+            **extra,
+        }
+        with open(self.path, "a") as f:
+            f.write(json.dumps(row) + "\n")
+
+    def write_loss(self, losses: list[float], lr: float) -> None:
+        self.last_loss = float(np.mean(losses))
+        self.write({"loss": self.last_loss, "lr": lr})
+
+
+class Evaluation:
+    """Held-out tables of the first data source's prior and small real tables, fixed for the run."""
+
+    def __init__(self, cfg: TrainConfig, model: TabPFN, dev: torch.device):
+        self.model, self.dev = model, dev
+        self.synthetic = synthetic_eval_batches(cfg.data[0], cfg.eval_datasets, cfg.batch_size)
+        self.real = real_eval_sets()
+
+    def __call__(self) -> dict:
+        return evaluate(self.model, self.synthetic, self.real, self.dev)
+
+
+def train_step(
+    model: TabPFN,
+    net: nn.Module,
+    opt: torch.optim.Optimizer,
+    batch: Batch,
+    cfg: TrainConfig,
+    ranks: Ranks,
+    lr_scale: float,
+    step_fn=batch_loss,
+) -> float:
+    """One optimizer step on a global batch (this rank's share of it, in micro-batches);
+    returns the global batch's loss."""
+    codes = model.sample_feature_codes(batch.global_datasets, batch.x.shape[2])
+    if codes is not None:
+        codes = codes[ranks.rank :: ranks.world]  # the same codes whatever the ranks
+    for g in opt.param_groups:
+        g["lr"] = g["base_lr"] * lr_scale
+    opt.zero_grad(set_to_none=True)
+    pieces = micro_batches(batch, codes, cfg.micro_batch_tokens, cfg.model.features_per_token)
+    loss = torch.zeros((), device=batch.x.device)
+    for k, (piece, piece_codes) in enumerate(pieces):
+        # DDP all-reduces the gradients once, after the last piece.
+        sync = ranks.world == 1 or k == len(pieces) - 1
+        with (
+            nullcontext() if sync else net.no_sync(),
+            torch.autocast(batch.x.device.type, dtype=torch.bfloat16, enabled=cfg.bf16),
+        ):
+            piece_loss = step_fn(net, piece, piece_codes)
+            (piece_loss * ranks.world).backward()  # DDP averages over the ranks
+        loss += piece_loss.detach()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+    opt.step()
+    return _sum_over_ranks(loss, ranks).item()
+
+
+def _log_evaluate_checkpoint(
+    cfg: TrainConfig,
+    out: Path,
+    model: TabPFN,
+    opt: torch.optim.Optimizer,
+    state: dict,
+    log: RunLog,
+    evaluation: Evaluation,
+    losses: list[float],
+) -> list[float]:
+    """After a step (main rank): the log, evaluation and checkpoint that are due. Returns the
+    losses not yet logged."""
+    last = state["step"] == cfg.steps
+    if state["step"] % cfg.log_every == 0 or last:
+        log.write_loss(losses, opt.param_groups[0]["lr"])
+        losses = []
+    if state["step"] % cfg.eval_every == 0 or last:
+        log.write(evaluation())
+    if state["step"] % cfg.checkpoint_every == 0 or last:
+        state["wall_seconds"] = log.clock.seconds()
+        _save_state(out, model, opt, state, cfg)
+    return losses
+
+
+def _checkpoint_if_stopped_early(
+    cfg: TrainConfig,
+    out: Path,
+    model: TabPFN,
+    opt: torch.optim.Optimizer,
+    state: dict,
+    log: RunLog,
+    evaluation: Evaluation,
+    losses: list[float],
+) -> None:
+    """A run stopped by its time budget or `stop_at` between checkpoints is saved now."""
+    saved = state["step"] % cfg.checkpoint_every == 0 or state["step"] == cfg.steps
+    if saved and state["step"] > 0:
+        return
+    if losses:  # the steps since the last log row
+        log.write_loss(losses, opt.param_groups[0]["lr"])
+        log.write(evaluation())
+    state["wall_seconds"] = log.clock.seconds()
+    _save_state(out, model, opt, state, cfg)
 
 
 def read_log(path: str | Path) -> list[dict]:
@@ -470,8 +579,6 @@ def read_log(path: str | Path) -> list[dict]:
 
 def plot_log(log_path: str | Path, png_path: str | Path) -> Path:
     """Training loss, held-out loss and real-data ROC-AUC over datasets seen."""
-    from .bench.report import pyplot
-
     plt = pyplot()
 
     rows = read_log(log_path)

@@ -182,7 +182,7 @@ def test_compare_checkpoints_scores_each_checkpoint_on_held_out_prior_data(
 ):
     script = Path(__file__).resolve().parents[1] / "benchmarks" / "compare_checkpoints.py"
     out = tmp_path / "compare"
-    argv = [str(script), "--checkpoint", str(tiny_checkpoint), "--checkpoint"]
+    argv = [str(script), "--checkpoint", str(tiny_checkpoint)]
     argv += [str(default_checkpoint_path()), "--data", str(small_dump), "--datasets", "16"]
     monkeypatch.setattr(sys, "argv", [*argv, "--out", str(out)])
     runpy.run_path(str(script), run_name="__main__")

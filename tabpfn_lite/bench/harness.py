@@ -18,6 +18,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from tqdm import tqdm
 
+from ..options import add_list_option
 from .data import load_table, resolve, splits, use_offline_cache
 from .methods import method_factories
 from .report import write_report
@@ -92,7 +93,7 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
         done = done[done["error"].isna()]
         done.to_csv(csv, index=False)
     finished = {(int(r.dataset), r.method, int(r.fold)) for r in done.itertuples()}
-    methods = method_factories(args.methods.split(","), args.checkpoint, args.lite_estimators)
+    methods = method_factories(args.methods, args.checkpoint, args.lite_estimators)
     pairs = resolve(args.suite, args.datasets, args.tasks)
     folds = 2 if args.quick else args.folds
     if args.quick and not args.datasets:
@@ -144,14 +145,14 @@ def _fmt(v) -> str:
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="OpenML benchmark: TabPFNLite vs GBDTs and others")
     p.add_argument("--suite", default="cc18-small")
-    p.add_argument("--datasets", type=int, nargs="+", help="OpenML dataset ids")
-    p.add_argument("--tasks", type=int, nargs="+", help="OpenML task ids")
-    p.add_argument("--methods", default="lite,xgb,lgbm,rf,logreg")
-    p.add_argument("--checkpoint", action="append", help="checkpoint for 'lite' (repeatable)")
-    p.add_argument(
+    add_list_option(p, "--datasets", type=int, help="OpenML dataset ids")
+    add_list_option(p, "--tasks", type=int, help="OpenML task ids")
+    add_list_option(p, "--methods", default=["lite", "xgb", "lgbm", "rf", "logreg"])
+    add_list_option(p, "--checkpoint", help="checkpoints for 'lite', one method each")
+    add_list_option(
+        p,
         "--lite-estimators",
         type=int,
-        nargs="+",
         help="ensemble sizes for 'lite', one method each (default: the classifier's default)",
     )
     p.add_argument("--protocol", choices=["cv", "kfold", "paper"], default="cv")

@@ -9,17 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-
-def pyplot():
-    """matplotlib.pyplot with the file-only Agg backend (no display needed); matplotlib is
-    imported on first use so that it stays an optional dependency."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
+from ..plotting import pyplot
 
 TIE = 0.001  # AUC differences within this count as ties
 PAPER_COLUMNS = {

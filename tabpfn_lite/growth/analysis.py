@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from ..bench.report import pyplot
+from ..plotting import pyplot
 from .study import SCRATCH
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
