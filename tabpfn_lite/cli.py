@@ -17,8 +17,30 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# A small pretraining run, one verb after the other; each runs as written from the repository
+# root (tested) and is shown in its verb's --help.
+EXAMPLES = {
+    "prior": [
+        "tabpfn-lite prior --out data/tiny.h5 --num-datasets 256 --max-rows 128 --max-features 8",
+        "tabpfn-lite prior --stats data/tiny.h5",
+    ],
+    "train": ["tabpfn-lite train --data data/tiny.h5 --out runs/tiny --steps 20 --batch-size 8"],
+    "grow": ["tabpfn-lite grow --from runs/tiny/checkpoint --out runs/tiny_big --width-factor 2"],
+    "info": ["tabpfn-lite info runs/tiny_big"],
+}
+
+
+def _example(verb: str) -> str:
+    return "example (from the repository root):\n" + "".join(f"  {c}\n" for c in EXAMPLES[verb])
+
+
 def _add_prior(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("prior", help="generate a synthetic prior dump (HDF5), or print its stats")
+    p = sub.add_parser(
+        "prior",
+        help="generate a synthetic prior dump (HDF5), or print its stats",
+        epilog=_example("prior"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--out", help="HDF5 file to write")
     p.add_argument("--stats", metavar="FILE", help="print the distribution of a dump and exit")
     p.add_argument("--num-datasets", type=_positive_int, default=10_000)
@@ -89,7 +111,12 @@ def _run_prior(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="pretrain a model on prior dumps")
+    p = sub.add_parser(
+        "train",
+        help="pretrain a model on prior dumps",
+        epilog=_example("train"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_list_option(
         p,
         "--data",
@@ -205,7 +232,12 @@ def _run_train(args: argparse.Namespace) -> int:
 def _add_grow(sub: argparse._SubParsersAction) -> None:
     from .growth import DEPTH_METHODS, WIDTH_METHODS
 
-    p = sub.add_parser("grow", help="grow a checkpoint into a wider and/or deeper model")
+    p = sub.add_parser(
+        "grow",
+        help="grow a checkpoint into a wider and/or deeper model",
+        epilog=_example("grow"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--from", dest="base", required=True, metavar="CKPT", help="base checkpoint")
     p.add_argument("--out", required=True, metavar="CKPT2", help="grown checkpoint folder")
     p.add_argument("--width-factor", type=float, default=1.0)
@@ -253,7 +285,12 @@ def _run_grow(args: argparse.Namespace) -> int:
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="describe a checkpoint (default: the shipped one)")
+    p = sub.add_parser(
+        "info",
+        help="describe a checkpoint (default: the shipped one)",
+        epilog=_example("info"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("checkpoint", nargs="?")
 
 
@@ -296,7 +333,13 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tabpfn-lite", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="tabpfn-lite",
+        description=__doc__,
+        epilog="a small pretraining run (from the repository root; see each verb's --help):\n"
+        + "".join(f"  {c}\n" for commands in EXAMPLES.values() for c in commands),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     for add, _ in COMMANDS.values():
         add(sub)

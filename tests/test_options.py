@@ -66,3 +66,30 @@ def test_benchmark_scripts_reject_comma_lists(script, argv):
     )
     assert done.returncode == 2, done.stderr
     assert "separated by spaces, not commas" in done.stderr
+
+
+def test_help_examples_run_as_written(tmp_path, monkeypatch, capsys):
+    """Every verb's --help example, run in order from an empty folder, works."""
+    import shlex
+
+    from tabpfn_lite.cli import EXAMPLES
+
+    for verb in EXAMPLES:
+        with pytest.raises(SystemExit):
+            main([verb, "--help"])
+        shown = capsys.readouterr().out
+        assert all(command in shown for command in EXAMPLES[verb])
+    monkeypatch.chdir(tmp_path)
+    for commands in EXAMPLES.values():
+        for command in commands:
+            assert main(shlex.split(command)[1:]) == 0, command
+    assert "parameters" in capsys.readouterr().out  # info describes the grown checkpoint
+    assert (tmp_path / "runs" / "tiny_big" / "model.safetensors").exists()
+
+
+def test_bench_help_shows_its_example(capsys):
+    from tabpfn_lite.bench.harness import BENCH_EXAMPLE
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    assert BENCH_EXAMPLE.splitlines()[1].strip() in capsys.readouterr().out.replace("\n", " ")

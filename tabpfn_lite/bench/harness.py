@@ -142,8 +142,21 @@ def _fmt(v) -> str:
     return str(v).replace(",", ";").replace("\n", " ")
 
 
+BENCH_EXAMPLE = (
+    "example (from the repository root, with ../shared beside it; about a minute):\n"
+    "  tabpfn-lite bench --quick --methods lite xgb --out runs/bench_quick "
+    "--openml-cache ../shared/datasets/openml_cache"
+)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description="OpenML benchmark: TabPFNLite vs GBDTs and others")
+    p = argparse.ArgumentParser(
+        prog="tabpfn-lite bench",
+        description="OpenML benchmark: TabPFNLite vs GBDTs and others (also: "
+        "python benchmarks/openml_bench.py)",
+        epilog=BENCH_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--suite", default="cc18-small")
     add_list_option(p, "--datasets", type=int, help="OpenML dataset ids")
     add_list_option(p, "--tasks", type=int, help="OpenML task ids")
