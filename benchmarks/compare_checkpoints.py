@@ -2,7 +2,7 @@
 each prior dump's generator (another seed than the dump) and the scikit-learn eval sets.
 
     python benchmarks/compare_checkpoints.py --checkpoint tabpfn_lite/weights/default \
-        --checkpoint runs/long/checkpoint --data data/stage1.h5 --data data/stage2.h5 \
+        --checkpoint runs/long/checkpoint --data data/stage1.h5 data/stage2.h5 \
         --out benchmarks/results/pretrain_stage3/compare
 
 Lower eval loss is better; each dump's column is the mean cross-entropy on its held-out tables.

@@ -1,7 +1,7 @@
 """Growth study: when does growing a trained small model beat training the large one from scratch?
 
-    python benchmarks/growth_study.py run --data PRIOR.h5 --out /tmp/growth --workers 2
-    python benchmarks/growth_study.py analyze --out /tmp/growth --results benchmarks/results/growth
+    python benchmarks/growth_study.py run --data PRIOR.h5 --out runs/growth --workers 2
+    python benchmarks/growth_study.py analyze --out runs/growth --results benchmarks/results/growth
 
 `run` trains every base, grown and scratch run of the grid (resumable: re-run the same command);
 `analyze` reads the finished runs and writes under --results: curves.csv, speedups.csv,

@@ -1,5 +1,5 @@
-"""Copy result tables into README.md between markers, so README numbers always come from the
-files the benchmark scripts wrote:
+"""Copy result tables into README.md, benchmarks/results/README.md and docs/*.md between markers,
+so their numbers always come from the files the benchmark scripts wrote:
 
     <!-- results: benchmarks/results/cc18_small/summary.md -->
     ...replaced...
@@ -26,16 +26,22 @@ def first_table(markdown: str) -> str:
     return "\n".join([command, "", *lines[start:end]])
 
 
+def documents() -> list[Path]:
+    return [ROOT / "README.md", ROOT / "benchmarks" / "results" / "README.md"] + sorted(
+        (ROOT / "docs").glob("*.md")
+    )
+
+
+def fill(match: re.Match) -> str:
+    source = ROOT / match.group(2)
+    if not source.exists():
+        return match.group(0)
+    return f"{match.group(1)}{first_table(source.read_text())}\n{match.group(3)}"
+
+
 def main() -> None:
-    readme = ROOT / "README.md"
-
-    def fill(match: re.Match) -> str:
-        source = ROOT / match.group(2)
-        if not source.exists():
-            return match.group(0)
-        return f"{match.group(1)}{first_table(source.read_text())}\n{match.group(3)}"
-
-    readme.write_text(BLOCK.sub(fill, readme.read_text()))
+    for document in documents():
+        document.write_text(BLOCK.sub(fill, document.read_text()))
 
 
 if __name__ == "__main__":

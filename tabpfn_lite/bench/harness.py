@@ -1,6 +1,6 @@
 """Run methods over datasets and folds; one CSV row per (dataset, method, fold), resumable.
 
-    python benchmarks/openml_bench.py --suite cc18-small --methods lite,xgb,lgbm,rf,logreg \
+    python benchmarks/openml_bench.py --suite cc18-small --methods lite xgb lgbm rf logreg \
         --folds 5 --out benchmarks/results/cc18_small --openml-cache ../shared/datasets/openml_cache
 """
 

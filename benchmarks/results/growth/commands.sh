@@ -1,13 +1,13 @@
 # The growth study as run for benchmarks/results/growth (2-core CPU, about 75 minutes with 2 workers).
 # 1. Prior for the study: short tables (64-128 rows, <= 8 features, <= 4 classes).
-tabpfn-lite prior --out /work/growth/prior.h5 --num-datasets 60000 --min-rows 64 --max-rows 128 \
+tabpfn-lite prior --out data/growth_prior.h5 --num-datasets 60000 --min-rows 64 --max-rows 128 \
     --max-features 8 --max-classes 4 --workers 1 --seed 11
 # 2. muP learning-rate sweep at widths 16 and 64 (the study uses the best lr at width 16).
-python benchmarks/mup_lr_sweep.py --data /work/growth/prior.h5 --widths 16 64 --steps 150 \
+python benchmarks/mup_lr_sweep.py --data data/growth_prior.h5 --widths 16 64 --steps 150 \
     --lrs 0.0009765625 0.001953125 0.00390625 0.0078125 0.015625 0.03125
 # 3. The study (resumable; re-run the same command to continue). zero_pad at g >= 8 and preserve at
 #    g = 16 were left out to fit the CPU time.
-python benchmarks/growth_study.py run --data /work/growth/prior.h5 --out /work/growth/study --workers 2 \
+python benchmarks/growth_study.py run --data data/growth_prior.h5 --out runs/growth_study --workers 2 \
     --exclude g8/zero_pad g16/zero_pad g16/preserve
 # 4. Tables, plots, fits and the write-up (README.md here).
-python benchmarks/growth_study.py analyze --out /work/growth/study --results benchmarks/results/growth
+python benchmarks/growth_study.py analyze --out runs/growth_study --results benchmarks/results/growth

@@ -3,11 +3,12 @@
 # the rows of `lite` are ../cc18_small/ after the change; `lite[max_features=64]` are that
 # benchmark's lite rows before it (commit f71ab79), renamed. With every row present the harness
 # only writes the report. Run from the repository root.
-git show f71ab79:benchmarks/results/cc18_small/results.csv > /tmp/cc18_max64.csv
-python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small/results.csv'); old = pd.read_csv('/tmp/cc18_max64.csv'); old = old[old.method == 'lite'].assign(method='lite[max_features=64]'); pd.concat([new[new.method.isin(['lite', 'xgb', 'lgbm'])], old]).to_csv('benchmarks/results/max_features/results.csv', index=False)"
-python benchmarks/openml_bench.py --suite cc18-small --methods lite,xgb,lgbm --folds 5 --out benchmarks/results/max_features --openml-cache ../shared/datasets/openml_cache
+mkdir -p runs
+git show f71ab79:benchmarks/results/cc18_small/results.csv > runs/cc18_max64.csv
+python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small/results.csv'); old = pd.read_csv('runs/cc18_max64.csv'); old = old[old.method == 'lite'].assign(method='lite[max_features=64]'); pd.concat([new[new.method.isin(['lite', 'xgb', 'lgbm'])], old]).to_csv('benchmarks/results/max_features/results.csv', index=False)"
+python benchmarks/openml_bench.py --suite cc18-small --methods lite xgb lgbm --folds 5 --out benchmarks/results/max_features --openml-cache ../shared/datasets/openml_cache
 # The same at seed 100 (../cc18_small_seed100/, lite and xgb):
-git show f71ab79:benchmarks/results/cc18_small_seed100/results.csv > /tmp/cc18s100_max64.csv
+git show f71ab79:benchmarks/results/cc18_small_seed100/results.csv > runs/cc18s100_max64.csv
 mkdir -p benchmarks/results/max_features/seed100
-python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small_seed100/results.csv'); old = pd.read_csv('/tmp/cc18s100_max64.csv'); old = old[old.method == 'lite'].assign(method='lite[max_features=64]'); pd.concat([new, old]).to_csv('benchmarks/results/max_features/seed100/results.csv', index=False)"
-python benchmarks/openml_bench.py --suite cc18-small --methods lite,xgb --folds 5 --seed 100 --out benchmarks/results/max_features/seed100 --openml-cache ../shared/datasets/openml_cache
+python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small_seed100/results.csv'); old = pd.read_csv('runs/cc18s100_max64.csv'); old = old[old.method == 'lite'].assign(method='lite[max_features=64]'); pd.concat([new, old]).to_csv('benchmarks/results/max_features/seed100/results.csv', index=False)"
+python benchmarks/openml_bench.py --suite cc18-small --methods lite xgb --folds 5 --seed 100 --out benchmarks/results/max_features/seed100 --openml-cache ../shared/datasets/openml_cache

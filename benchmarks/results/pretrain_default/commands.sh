@@ -13,9 +13,9 @@ tabpfn-lite prior --out data/stage2.h5 --num-datasets 24000 --min-rows 128 --max
 #    The cosine schedule is a function of the step and of --steps, so each resume moved the
 #    learning-rate factor a little (0.70 -> 0.83 at step 1000, 0.48 -> 0.40 at step 1800).
 #    Data order and optimizer state continue exactly across the resumes.
-tabpfn-lite train --data data/stage1.h5 --data data/stage2.h5 --curriculum 0.986 0.014 --out runs/default --emsize 96 --nlayers 4 --nheads 4 --mlp-hidden 192 --batch-size 32 --steps 2900 --lr 1.5e-3 --warmup-steps 100 --time-budget 6600 --eval-every 200 --checkpoint-every 100 --seed 0 --resume
+tabpfn-lite train --data data/stage1.h5 data/stage2.h5 --curriculum 0.986 0.014 --out runs/default --emsize 96 --nlayers 4 --nheads 4 --mlp-hidden 192 --batch-size 32 --steps 2900 --lr 1.5e-3 --warmup-steps 100 --time-budget 6600 --eval-every 200 --checkpoint-every 100 --seed 0 --resume
 # 3. Ship it (the stage-2 checkpoint, shipped until stage 3 replaced it)
-cp -r runs/default/checkpoint tabpfn_lite/weights/default
+cp -r runs/default/checkpoint/. tabpfn_lite/weights/default/
 # 4. Stage 3: 369 more steps of 16 tables on data/stage2.h5 only, warm-started from the checkpoint
 #    shipped in 3. with a fresh optimizer and schedule; commands, log, curves and the comparison that led to
 #    shipping it are in ../pretrain_stage3/. It was shipped until stage 4 replaced it.

@@ -23,12 +23,13 @@ cp out/checkpoint.json out/model.safetensors tabpfn_lite/weights/default/
 # Decision rule, set before any cc18-small number: ship if the held-out prior loss is lower than
 # the stage-3 checkpoint's on every prior (stage 1, stage 2 and this run's prior.json; 256
 # held-out tables each). It was (compare/), so it was shipped; cc18-small was run afterwards.
-# /work/runs/long/checkpoint is the stage-3 checkpoint (the weights shipped before this stage).
-python benchmarks/compare_checkpoints.py --checkpoint /work/runs/long/checkpoint --checkpoint tabpfn_lite/weights/default --data /work/data/stage1.h5 --data /work/data/stage2.h5 --data prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_gpu/compare
+# runs/long/checkpoint is the stage-3 checkpoint (the weights shipped before this stage).
+python benchmarks/compare_checkpoints.py --checkpoint runs/long/checkpoint tabpfn_lite/weights/default --data data/stage1.h5 data/stage2.h5 prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_gpu/compare
 # cc18-small with the shipped checkpoint is ../cc18_small/ (all methods, same harness run). Side by
 # side with the stage-3 checkpoint's rows of that benchmark (method renamed lite_stage3), the same
 # folds and seeds; with every row present the harness only writes the report:
-git show 94911fb:benchmarks/results/cc18_small/results.csv > /tmp/cc18_stage3.csv
+mkdir -p runs
+git show 94911fb:benchmarks/results/cc18_small/results.csv > runs/cc18_stage3.csv
 mkdir -p benchmarks/results/pretrain_gpu/cc18_small
-python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small/results.csv'); old = pd.read_csv('/tmp/cc18_stage3.csv'); old = old[old.method == 'lite'].assign(method='lite_stage3'); pd.concat([new[new.method.isin(['lite', 'xgb', 'lgbm'])], old]).to_csv('benchmarks/results/pretrain_gpu/cc18_small/results.csv', index=False)"
-python benchmarks/openml_bench.py --suite cc18-small --methods lite,xgb,lgbm --folds 5 --out benchmarks/results/pretrain_gpu/cc18_small --openml-cache ../shared/datasets/openml_cache
+python -c "import pandas as pd; new = pd.read_csv('benchmarks/results/cc18_small/results.csv'); old = pd.read_csv('runs/cc18_stage3.csv'); old = old[old.method == 'lite'].assign(method='lite_stage3'); pd.concat([new[new.method.isin(['lite', 'xgb', 'lgbm'])], old]).to_csv('benchmarks/results/pretrain_gpu/cc18_small/results.csv', index=False)"
+python benchmarks/openml_bench.py --suite cc18-small --methods lite xgb lgbm --folds 5 --out benchmarks/results/pretrain_gpu/cc18_small --openml-cache ../shared/datasets/openml_cache

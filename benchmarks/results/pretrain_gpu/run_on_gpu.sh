@@ -7,7 +7,7 @@
 # smoke run of the same command on a CPU.
 set -uo pipefail
 OUT=${OUT:?set OUT to a folder for the results}
-RUN=${RUN:-/tmp/pretrain_gpu}
+RUN=${RUN:-runs/pretrain_gpu}
 DEVICE=${DEVICE:-cuda}
 WORKERS=${WORKERS:-14}
 BUDGET=${BUDGET:-420}
