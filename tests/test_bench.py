@@ -126,6 +126,8 @@ def test_lite_expands_to_one_method_per_ensemble_size():
     assert list(method_factories(["lite"], None)) == ["lite"]
     both = method_factories(["lite"], ["a/m1", "b/m2"], [1, 2])
     assert "lite[m2; n_estimators=1]" in both and len(both) == 4  # no comma: safe in the CSV
+    runs = method_factories(["lite"], ["runs/stage4", "runs/stage5/checkpoint"])
+    assert list(runs) == ["lite[stage4]", "lite[stage5]"]  # a run's checkpoint/: the run's name
 
 
 def test_extra_suite_runs_offline_with_local_stratified_folds(tmp_path):

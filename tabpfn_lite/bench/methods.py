@@ -124,6 +124,13 @@ BASELINES: dict[str, Factory] = {
 }
 
 
+def checkpoint_tag(path: str) -> str:
+    """A checkpoint's short name in method labels: its folder, or the run folder above a
+    training run's `checkpoint/`."""
+    p = Path(path)
+    return p.parent.name if p.name == "checkpoint" else p.name
+
+
 def method_factories(
     names: list[str], checkpoints: list[str] | None, lite_estimators: list[int] | None = None
 ) -> dict[str, Factory]:
@@ -136,7 +143,7 @@ def method_factories(
             sizes = lite_estimators or [None]
             for path in paths:
                 for size in sizes:
-                    tags = [Path(path).name] if len(paths) > 1 else []
+                    tags = [checkpoint_tag(path)] if len(paths) > 1 else []
                     tags += [f"n_estimators={size}"] if len(sizes) > 1 else []
                     label = f"lite[{'; '.join(tags)}]" if tags else "lite"  # no comma: CSV-safe
                     out[label] = _lite(path, size)

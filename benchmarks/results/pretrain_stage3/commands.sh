@@ -9,8 +9,9 @@
 tabpfn-lite train --init-from runs/default/checkpoint --data data/stage2.h5 --out runs/long --batch-size 16 --steps 400 --lr 5e-4 --warmup-steps 15 --time-budget 4800 --eval-every 50 --checkpoint-every 25 --seed 1 --resume
 cp runs/long/log.jsonl runs/long/curves.png benchmarks/results/pretrain_stage3/
 # Before shipping, compare/ was first written with the stage-2 checkpoint as tabpfn_lite/weights/default;
-# after shipping, the same comparison under the paths that exist now (same numbers):
-python benchmarks/compare_checkpoints.py --checkpoint runs/default/checkpoint tabpfn_lite/weights/default --data data/stage1.h5 data/stage2.h5 --out benchmarks/results/pretrain_stage3/compare
+# after shipping, the same comparison with each checkpoint under its run folder (same numbers;
+# the rows were labelled tabpfn_lite/weights/default while the stage-3 checkpoint was shipped):
+python benchmarks/compare_checkpoints.py --checkpoint runs/default/checkpoint runs/long/checkpoint --data data/stage1.h5 data/stage2.h5 --out benchmarks/results/pretrain_stage3/compare
 # cc18-small with the stage-3 checkpoint: the xgb and lgbm rows (same folds and seeds) are copied
 # from ../cc18_small/results.csv, so the harness runs only tabpfn-lite:
 python -c "import pandas as pd; r = pd.read_csv('benchmarks/results/cc18_small/results.csv'); r[r.method.isin(['xgb', 'lgbm'])].to_csv('benchmarks/results/pretrain_stage3/cc18_small/results.csv', index=False)"
