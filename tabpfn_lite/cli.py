@@ -34,6 +34,13 @@ def _example(verb: str) -> str:
     return "example (from the repository root):\n" + "".join(f"  {c}\n" for c in EXAMPLES[verb])
 
 
+def _mixture_weight(text: str) -> tuple[str, float]:
+    name, sep, weight = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected SAMPLER=WEIGHT (e.g. rule=0.2), got {text!r}")
+    return name, float(weight)
+
+
 def _add_prior(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "prior",
@@ -58,11 +65,21 @@ def _add_prior(sub: argparse._SubParsersAction) -> None:
         default=1,
         help="write N shard files and a JSON index; --out names the index (e.g. prior.json)",
     )
-    p.add_argument(
+    add_list_option(
+        p,
         "--shard",
         type=int,
-        action="append",
-        help="write only this shard (repeatable); e.g. one per machine, all writing the same index",
+        help="write only these shards; e.g. one per machine, all writing the same index",
+    )
+    add_list_option(
+        p,
+        "--mixture",
+        type=_mixture_weight,
+        metavar="SAMPLER=WEIGHT",
+        help="sampler weights, e.g. mlp=0.45 tree=0.3 rule=0.2 gp=0.05 (default: PriorConfig's)",
+    )
+    p.add_argument(
+        "--categorical-prob", type=float, help="share of tables with categorical columns"
     )
 
 
@@ -84,6 +101,10 @@ def _run_prior(args: argparse.Namespace) -> int:
             min_features=min(args.min_features, args.max_features),
             max_features=args.max_features,
             max_classes=args.max_classes,
+            **({"mixture": dict(args.mixture)} if args.mixture else {}),
+            **(
+                {} if args.categorical_prob is None else {"categorical_prob": args.categorical_prob}
+            ),
         )
     except ValueError as e:
         raise SystemExit(f"tabpfn-lite prior: {e}") from None

@@ -175,12 +175,22 @@ def test_cli_generates_and_reports_stats(tmp_path, capsys):
         (["prior", "--workers", "-1", "--out", "x.h5"], "must be >= 1"),
         (["prior", "--max-classes", "1", "--out", "x.h5"], "max_classes must be >= 2"),
         (["prior"], "--out FILE is required"),
+        (["prior", "--out", "x.h5", "--mixture", "rule"], "expected SAMPLER=WEIGHT"),
+        (["prior", "--out", "x.h5", "--mixture", "forest=1"], "mixture keys must be among"),
     ],
 )
 def test_cli_bad_arguments(argv, message, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert message in str(e.value) + capsys.readouterr().err
+
+
+def test_cli_mixture_and_categorical_share(tmp_path):
+    out = tmp_path / "rules.h5"
+    argv = ["prior", "--out", str(out), "--num-datasets", "40", "--max-rows", "40"]
+    argv += ["--max-features", "4", "--mixture", "rule=1", "--categorical-prob", "0", "--seed", "1"]
+    assert main(argv) == 0
+    assert dump_stats(out)["prior_type"] == {"mlp": 0, "tree": 0, "gp": 0, "rule": 40}
 
 
 def test_size_groups_give_batches_without_padding(tmp_path):
