@@ -321,8 +321,10 @@ def train(
     net = DistributedDataParallel(model) if ranks.world > 1 else model
     feed = DataFeed(cfg, state, ranks, dev)
     clock = Clock(cfg, ranks, state["wall_seconds"])
-    log = RunLog(out / "log.jsonl", state, clock, count_parameters(model))
-    evaluation = Evaluation(cfg, model, dev) if ranks.is_main else None
+    main = None  # rank 0 alone logs, evaluates and writes checkpoints
+    if ranks.is_main:
+        log = RunLog(out / "log.jsonl", state, clock, count_parameters(model))
+        main = MainRank(cfg, out, model, opt, state, log, Evaluation(cfg, model, dev))
     step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
     bar = tqdm(
         total=cfg.steps,
@@ -342,13 +344,11 @@ def train(
             state["datasets"] += batch.global_datasets
             state["cell_tokens"] += batch.global_cell_tokens
             bar.update(1)
-            if ranks.is_main:
-                losses = _log_evaluate_checkpoint(
-                    cfg, out, model, opt, state, log, evaluation, losses
-                )
-                bar.set_postfix(loss=f"{log.last_loss:.4f}")
-        if ranks.is_main:
-            _checkpoint_if_stopped_early(cfg, out, model, opt, state, log, evaluation, losses)
+            if main is not None:
+                losses = main.after_step(losses)
+                bar.set_postfix(loss=f"{main.log.last_loss:.4f}")
+        if main is not None:
+            main.finish(losses)
     finally:
         bar.close()
         feed.close()
@@ -528,49 +528,45 @@ def train_step(
     return _sum_over_ranks(loss, ranks).item()
 
 
-def _log_evaluate_checkpoint(
-    cfg: TrainConfig,
-    out: Path,
-    model: TabPFN,
-    opt: torch.optim.Optimizer,
-    state: dict,
-    log: RunLog,
-    evaluation: Evaluation,
-    losses: list[float],
-) -> list[float]:
-    """After a step (main rank): the log, evaluation and checkpoint that are due. Returns the
-    losses not yet logged."""
-    last = state["step"] == cfg.steps
-    if state["step"] % cfg.log_every == 0 or last:
-        log.write_loss(losses, opt.param_groups[0]["lr"])
-        losses = []
-    if state["step"] % cfg.eval_every == 0 or last:
-        log.write(evaluation())
-    if state["step"] % cfg.checkpoint_every == 0 or last:
-        state["wall_seconds"] = log.clock.seconds()
-        _save_state(out, model, opt, state, cfg)
-    return losses
+@dataclass
+class MainRank:
+    """What rank 0 alone does after the steps: log, evaluate, checkpoint."""
 
+    cfg: TrainConfig
+    out: Path
+    model: TabPFN
+    opt: torch.optim.Optimizer
+    state: dict
+    log: RunLog
+    evaluation: Evaluation
 
-def _checkpoint_if_stopped_early(
-    cfg: TrainConfig,
-    out: Path,
-    model: TabPFN,
-    opt: torch.optim.Optimizer,
-    state: dict,
-    log: RunLog,
-    evaluation: Evaluation,
-    losses: list[float],
-) -> None:
-    """A run stopped by its time budget or `stop_at` between checkpoints is saved now."""
-    saved = state["step"] % cfg.checkpoint_every == 0 or state["step"] == cfg.steps
-    if saved and state["step"] > 0:
-        return
-    if losses:  # the steps since the last log row
-        log.write_loss(losses, opt.param_groups[0]["lr"])
-        log.write(evaluation())
-    state["wall_seconds"] = log.clock.seconds()
-    _save_state(out, model, opt, state, cfg)
+    def after_step(self, losses: list[float]) -> list[float]:
+        """The log row, evaluation and checkpoint that are due; returns the losses not yet
+        logged."""
+        step, cfg = self.state["step"], self.cfg
+        last = step == cfg.steps
+        if step % cfg.log_every == 0 or last:
+            self.log.write_loss(losses, self.opt.param_groups[0]["lr"])
+            losses = []
+        if step % cfg.eval_every == 0 or last:
+            self.log.write(self.evaluation())
+        if step % cfg.checkpoint_every == 0 or last:
+            self.save()
+        return losses
+
+    def finish(self, losses: list[float]) -> None:
+        """A run stopped by its time budget or `stop_at` between checkpoints is saved now."""
+        step = self.state["step"]
+        if step > 0 and (step % self.cfg.checkpoint_every == 0 or step == self.cfg.steps):
+            return  # saved by after_step
+        if losses:  # the steps since the last log row
+            self.log.write_loss(losses, self.opt.param_groups[0]["lr"])
+            self.log.write(self.evaluation())
+        self.save()
+
+    def save(self) -> None:
+        self.state["wall_seconds"] = self.log.clock.seconds()
+        _save_state(self.out, self.model, self.opt, self.state, self.cfg)
 
 
 def read_log(path: str | Path) -> list[dict]:
