@@ -81,6 +81,9 @@ def _add_prior(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--categorical-prob", type=float, help="share of tables with categorical columns"
     )
+    p.add_argument(
+        "--max-missing-rate", type=float, help="largest missing-value rate of a column's cells"
+    )
 
 
 def _run_prior(args: argparse.Namespace) -> int:
@@ -102,9 +105,11 @@ def _run_prior(args: argparse.Namespace) -> int:
             max_features=args.max_features,
             max_classes=args.max_classes,
             **({"mixture": dict(args.mixture)} if args.mixture else {}),
-            **(
-                {} if args.categorical_prob is None else {"categorical_prob": args.categorical_prob}
-            ),
+            **{
+                name: getattr(args, name)
+                for name in ("categorical_prob", "max_missing_rate")
+                if getattr(args, name) is not None
+            },
         )
     except ValueError as e:
         raise SystemExit(f"tabpfn-lite prior: {e}") from None

@@ -274,3 +274,14 @@ def test_rule_sampler_makes_valid_datasets():
         d = sample_dataset(cfg, seed=3, index=index)
         assert d.prior_type == SAMPLERS.index("rule")
         assert is_valid(d.x, d.y, d.single_eval_pos)
+
+
+def test_missing_rate_follows_the_config():
+    def largest_missing_share(max_rate):
+        cfg = PriorConfig(
+            min_rows=200, max_rows=200, max_features=6, missing_prob=1.0, max_missing_rate=max_rate
+        )
+        return max(np.isnan(sample_dataset(cfg, 4, i).x).mean(0).max() for i in range(30))
+
+    assert largest_missing_share(0.05) < 0.2
+    assert largest_missing_share(0.9) > 0.5  # mostly-missing columns, as in anneal

@@ -64,9 +64,10 @@ def make_categorical(rng: Rng, x: np.ndarray) -> None:
         x[:, j] = rng.permutation(levels)[np.searchsorted(cuts, x[:, j])]
 
 
-def add_missing(rng: Rng, x: np.ndarray) -> None:
-    """MCAR or value-dependent missingness, at a random rate, on a random share of the columns."""
-    rate = rng.uniform(0.01, 0.3)
+def add_missing(rng: Rng, x: np.ndarray, max_rate: float) -> None:
+    """MCAR or value-dependent missingness, at a random rate up to `max_rate`, on a random share
+    of the columns."""
+    rate = rng.uniform(min(0.01, max_rate), max_rate)
     cols = np.flatnonzero(rng.random(x.shape[1]) < rng.uniform(0.2, 1.0))
     for j in cols:
         if rng.random() < 0.5:
@@ -110,7 +111,7 @@ def sample_dataset(cfg: PriorConfig, seed: int, index: int) -> Dataset:
             make_categorical(rng, x)
         x = clip_and_standardize(x, n_train, cfg.clip_sigma)
         if rng.random() < cfg.missing_prob:
-            add_missing(rng, x)
+            add_missing(rng, x, cfg.max_missing_rate)
         if is_valid(x, y.astype(float), n_train):
             return Dataset(
                 x.astype(np.float32),
