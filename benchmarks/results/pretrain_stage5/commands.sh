@@ -20,3 +20,11 @@ cp runs/stage5/log.jsonl runs/stage5/curves.png benchmarks/results/pretrain_stag
 mkdir -p runs && cp -r tabpfn_lite/weights/default runs/stage4_checkpoint  # before any shipping
 python benchmarks/compare_checkpoints.py --checkpoint runs/stage4_checkpoint runs/stage5/checkpoint --data prior:benchmarks/results/pretrain_stage5/prior.json prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_stage5/compare
 python benchmarks/openml_bench.py --suite extra --protocol kfold --methods lite xgb --checkpoint runs/stage4_checkpoint runs/stage5/checkpoint --folds 5 --out benchmarks/results/pretrain_stage5/extra --openml-cache ../shared/datasets/openml_cache
+#
+# Does the prior cover the tables where the trees lead? 1,000 tables of the stage-4 and stage-5
+# priors summarised by `tabpfn-lite prior --stats` (prior_stats.txt), beside the same quantities
+# of those real tables (table_stats/):
+tabpfn-lite prior --out data/stage4_sample.h5 --num-datasets 1000 --min-rows 64 --max-rows 1280 --max-features 64 --seed 4
+tabpfn-lite prior --out data/stage5_sample.h5 --num-datasets 1000 --min-rows 64 --max-rows 512 --max-features 20 --mixture mlp=0.45 tree=0.3 gp=0.05 rule=0.2 --categorical-prob 0.3 --seed 5
+(echo "== stage 4 prior"; tabpfn-lite prior --stats data/stage4_sample.h5; echo "== stage 5 prior"; tabpfn-lite prior --stats data/stage5_sample.h5) > benchmarks/results/pretrain_stage5/prior_stats.txt
+python benchmarks/table_stats.py --names tic-tac-toe car kr-vs-kp anneal steel-plates-fault cylinder-bands dresses-sales --out benchmarks/results/pretrain_stage5/table_stats --openml-cache ../shared/datasets/openml_cache
