@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+from .model.flops import training_flops
 from .plotting import pyplot
 from .prior.config import PriorConfig
 from .prior.hdf5 import Batch, PriorDump, collate
@@ -141,6 +142,12 @@ def batch_loss(
         logits.flatten(0, 1).float(), batch.y[:, n:].flatten(), ignore_index=-100, reduction="sum"
     )
     return ce / batch.global_test_rows
+
+
+def batch_training_flops(cfg: ModelConfig, batch: Batch) -> float:
+    """FLOPs of a training step on the global batch, as executed (padding included)."""
+    _, rows, features = batch.x.shape
+    return training_flops(cfg, rows, batch.n_train, features, batch.global_datasets).total
 
 
 def micro_batches(
@@ -343,6 +350,7 @@ def train(
             state["step"] += 1
             state["datasets"] += batch.global_datasets
             state["cell_tokens"] += batch.global_cell_tokens
+            state["flops"] = state.get("flops", 0.0) + batch_training_flops(cfg.model, batch)
             bar.update(1)
             if main is not None:
                 losses = main.after_step(losses)
@@ -392,6 +400,7 @@ def _start_state(
         "step": 0,
         "datasets": 0,
         "cell_tokens": 0,
+        "flops": 0.0,  # forward + backward, attention included (model/flops.py)
         "wall_seconds": 0.0,
         "dump_positions": [0] * len(cfg.data),
     }
@@ -469,6 +478,7 @@ class RunLog:
             "step": self.state["step"],
             "datasets": self.state["datasets"],
             "cell_tokens": self.state["cell_tokens"],
+            "flops": self.state.get("flops"),  # absent from runs logged before it was counted
             "wall_seconds": round(self.clock.seconds(), 3),
             "parameters": self.n_params,
             **extra,

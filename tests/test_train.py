@@ -3,6 +3,7 @@ import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -11,7 +12,15 @@ from tabpfn_lite import TabPFNLiteClassifier
 from tabpfn_lite.checkpoint import default_checkpoint_path, load_checkpoint
 from tabpfn_lite.cli import main
 from tabpfn_lite.model import ModelConfig
-from tabpfn_lite.train import TrainConfig, dump_for_step, lr_factor, read_log, train
+from tabpfn_lite.prior import PriorDump
+from tabpfn_lite.train import (
+    TrainConfig,
+    batch_training_flops,
+    dump_for_step,
+    lr_factor,
+    read_log,
+    train,
+)
 
 SMALL = ModelConfig(emsize=32, nlayers=2, nheads=2, mlp_hidden=64, decoder_hidden=64)
 
@@ -50,6 +59,12 @@ def test_log_has_the_promised_fields(small_dump, tmp_path):
         assert all(key in r for r in steps)
     assert steps[-1]["datasets"] == 64
     assert all(a["cell_tokens"] < b["cell_tokens"] for a, b in zip(steps, steps[1:], strict=False))
+    # FLOPs, attention included: each step adds its batch's forward + backward count.
+    dump = PriorDump(small_dump)
+    batches = dump.batches(8, seed=0)
+    expected = np.cumsum([batch_training_flops(SMALL, next(batches)) for _ in range(8)])
+    dump.close()
+    np.testing.assert_allclose([r["flops"] for r in steps], expected)
     evals = [r for r in rows if "eval_auc_iris" in r]
     assert len(evals) == 2 and all("eval_loss" in r for r in evals)
     model, meta = load_checkpoint(ckpt)

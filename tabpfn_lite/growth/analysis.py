@@ -23,14 +23,25 @@ BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target pa
 
 
 # ------------------------------------------------------------------------------------ curves
+def run_flops(row: dict) -> float:
+    """Training FLOPs up to a log row: counted ones, else the 6 x parameters x cell-tokens
+    approximation (which leaves attention out)."""
+    if row.get("flops") is not None:
+        return float(row["flops"])
+    return 6.0 * row["parameters"] * row["cell_tokens"]
+
+
 def curves(runs: list[dict]) -> pd.DataFrame:
     """One row per evaluation (step 0 included): run id, base, seed, g, operator, parameters,
-    cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over the real sets)."""
+    cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over the real sets).
+
+    flops: as logged by training (attention included, model/flops.py); runs logged before that
+    count fall back to 6 x parameters x cell-tokens, and `flops_counted` says which."""
     base_cost = {}
     for r in runs:
         if r["spec"]["operator"] == "base":
             last = r["log"][-1]
-            base_cost[r["spec"]["id"]] = 6.0 * last["parameters"] * last["cell_tokens"]
+            base_cost[r["spec"]["id"]] = run_flops(last)
     rows = []
     for r in runs:
         spec = r["spec"]
@@ -49,7 +60,8 @@ def curves(runs: list[dict]) -> pd.DataFrame:
                     "parameters": n_params,
                     "step": p["step"],
                     "cell_tokens": p["cell_tokens"],
-                    "flops": 6.0 * n_params * p["cell_tokens"],
+                    "flops": run_flops({"parameters": n_params, **p}),
+                    "flops_counted": p.get("flops") is not None or p["step"] == 0,
                     "base_flops": (
                         base_cost.get(spec["base_run"], np.nan) if spec["base_run"] else 0.0
                     ),
