@@ -3,9 +3,13 @@
     python benchmarks/growth_study.py run --data PRIOR.h5 --out runs/growth --workers 2
     python benchmarks/growth_study.py analyze --out runs/growth --results benchmarks/results/growth
 
+    python benchmarks/growth_study.py write-up --results benchmarks/results/growth
+
 `run` trains every base, grown and scratch run of the grid (resumable: re-run the same command);
 `analyze` reads the finished runs and writes under --results: curves.csv, speedups.csv,
-summary.md (speedup table, scaling-law fits) and the plots.
+summary.md (speedup table, scaling-law fits), the plots and the write-up (README.md);
+`write-up` rewrites README.md from those files alone (no runs needed: it works from a fresh
+clone), so its verdicts can be checked and revised.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
     curves,
+    degenerate_fit,
     fit_with_holdout,
     plot_grow_map,
     plot_loss_vs_compute,
@@ -128,8 +133,7 @@ def analyze(args: argparse.Namespace) -> None:
         (Path(args.out) / "command.txt").read_text().strip() + "` then `" + command_line(),
         body,
     )
-    write_up = write_up_template(results, sp, table, fits, body)
-    (results / "README.md").write_text(write_up)
+    write_up(results)
     print(pivot.to_string())
     print(json.dumps(fits, indent=1))
 
@@ -150,12 +154,15 @@ def _fmt(x: float) -> str:
     return "inf" if np.isinf(x) else f"{x:.2f}"
 
 
-def _lr_transfer(lr_sweep: Path) -> tuple[str, float]:
-    """Text and octave shift of the best muP learning rate between the swept widths."""
+def _lr_transfer(lr_sweep: Path) -> tuple[str, str]:
+    """What the learning-rate sweep shows, and its verdict on muP transfer: shown only with
+    3+ widths and 3+ seeds, by the best learning rate moving less under muP than under SP."""
     if not (lr_sweep / "results.csv").exists():
-        return "the learning-rate sweep has not been run", np.nan
+        return "the learning-rate sweep has not been run", "**not shown** (no sweep)"
     lr = pd.read_csv(lr_sweep / "results.csv")
-    best = lr.loc[lr.groupby(["parametrization", "width"])["eval_loss"].idxmin()]
+    seeds = lr["seed"].nunique() if "seed" in lr else 1
+    mean = lr.groupby(["parametrization", "width", "lr"], as_index=False)["eval_loss"].mean()
+    best = mean.loc[mean.groupby(["parametrization", "width"])["eval_loss"].idxmin()]
     parts = [
         f"{r.parametrization} width {r.width}: 2^{np.log2(r.lr):.0f}" for r in best.itertuples()
     ]
@@ -164,36 +171,42 @@ def _lr_transfer(lr_sweep: Path) -> tuple[str, float]:
         lrs = best[best["parametrization"] == par]["lr"]
         return float(abs(np.log2(lrs.max() / lrs.min()))) if len(lrs) > 1 else np.nan
 
-    shift = octaves("mup")
+    mup, sp = octaves("mup"), octaves("sp")
+    widths = lr["width"].nunique()
     text = (
         "best learning rate per width (benchmarks/results/mup_lr_sweep): "
         + ", ".join(parts)
-        + f"; the optimum moves by {shift:.0f} octave(s) under muP and by {octaves('sp'):.0f} "
-        "under the standard parametrization between these widths (one seed, 150 steps)"
+        + f"; the optimum moves by {mup:.0f} octave(s) under muP and by {sp:.0f} under the "
+        f"standard parametrization across {widths} widths ({seeds} seed(s))"
     )
-    return text, shift
+    if widths < 3 or seeds < 3:
+        verdict = f"**not shown** ({widths} widths, {seeds} seed(s); 3 of each are needed)"
+    elif mup < sp and mup <= 1:
+        verdict = "**supported** (muP's optimum moves less than SP's)"
+    elif mup > sp:
+        verdict = "**contradicted** (muP's optimum moves more than SP's)"
+    else:
+        verdict = "**not shown** (both optima move alike)"
+    return text, verdict
 
 
 def _bound_verdict(reliable: pd.Series, pays: list, largest_g: int) -> str:
     most_reliable = reliable.idxmax()
-    trend = (
-        f"g = {most_reliable} is the most reliable ({reliable.max():.0%} of cases faster; "
-        f"{reliable.iloc[-1]:.0%} at g={reliable.index[-1]})"
+    reliability = (
+        f"g = {most_reliable} is the most reliable ({reliable.max():.0%} of cases faster than "
+        f"scratch; {reliable.iloc[-1]:.0%} at g={reliable.index[-1]}): "
+        + ("**supported**" if most_reliable == reliable.index.min() else "**contradicted**")
     )
     if not pays:
-        return (
-            "**Not supported here**: growing never pays once the base model's training is charged."
+        bound = "growing never pays once the base model's training is charged: **contradicted**"
+    elif max(pays) == largest_g:
+        bound = (
+            f"with the base charged, growing still pays at the largest g tried (g={largest_g}), "
+            "so no bound was found: **not shown**"
         )
-    if max(pays) == largest_g:
-        support = (
-            "Partly supported" if most_reliable == reliable.index.min() else "Not supported here"
-        )
-        return (
-            f"**{support}**: {trend}, but with the base counted growing still pays at the largest "
-            f"g tried (g={largest_g}), so the bound lies at or beyond it at these budgets."
-        )
-    support = "Supported" if most_reliable == reliable.index.min() else "Partly supported"
-    return f"**{support}**: {trend}; growing stops paying after g={max(pays)}."
+    else:
+        bound = f"growing stops paying after g={max(pays)}: **supported**"
+    return f"Upper bound: {bound}. Reliability: {reliability}."
 
 
 def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) -> list[str]:
@@ -205,13 +218,14 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
     if a.empty:
         return ["No finished A16 runs yet."]
 
-    # 1. Function preservation vs simpler operators: loss at the end of each g's budget range.
+    # 1. Function preservation vs simpler operators: loss at the end of each g's budget range,
+    # paired by seed, against the seed spread.
     operators = a.groupby("g")["operator"].nunique()
     common = operators[operators == operators.max()].index  # g where every operator ran
-    a_common = a[a["g"].isin(common)]
-    end = a_common[a_common["budget_tpp"] == a_common.groupby("g")["budget_tpp"].transform("max")]
-    end_loss = end.groupby("operator")["grown_loss"].mean()
-    scratch_end = end["scratch_loss"].mean()
+    ends = sp[sp["g"].isin(common)]
+    ends = ends[ends["budget_tpp"] == ends.groupby("g")["budget_tpp"].transform("max")]
+    end_loss = ends.groupby("operator")["grown_loss"].mean()
+    scratch_end = ends["scratch_loss"].mean()
     others = end_loss.drop(index="preserve", errors="ignore")
     text = (
         "**1. Preserving the function is not necessary; simple operators can beat elaborate "
@@ -222,19 +236,24 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
     )
     if "preserve" in end_loss and len(others):
         best = others.idxmin()
-        gap = others[best] - end_loss["preserve"]
-        text += (
-            f"**Supported**: {best} (not function-preserving) ends {abs(gap):.4f} below preserve."
-            if gap <= 0
-            else f"**Not supported here**: preserve ends lowest, {gap:.4f} below the best "
-            f"non-preserving operator ({best})."
+        per_seed = ends.pivot_table(index=["g", "seed"], columns="operator", values="grown_loss")
+        diff = (per_seed[best] - per_seed["preserve"]).dropna()
+        gap, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+        spread = (
+            f"{best} - preserve = {gap:+.4f} +- {2 * se:.4f} (2 standard errors, {len(diff)} pairs)"
         )
+        if abs(gap) <= 2 * se:
+            text += f"**Not shown**: {spread}, within the seed spread."
+        elif gap < 0:
+            text += f"**Supported**: {spread}; {best} is not function-preserving."
+        else:
+            text += f"**Contradicted**: {spread}; preserving the function ends lower."
     out.append(text)
 
     # 2. szp warm-starts well, and the learning rate transfers under muP.
     szp = sp[sp["operator"] == "szp"]
     share = float((szp["speedup"] > 1).mean()) if len(szp) else np.nan
-    lr_text, shift = _lr_transfer(lr_sweep)
+    lr_text, lr_verdict = _lr_transfer(lr_sweep)
     by_g = a[a["operator"] == "szp"].groupby("g")
     out.append(
         "**2. muP shrink-zero-pad-perturb (shrink 0.4, sigma 1) warm-starts well and the small "
@@ -247,13 +266,8 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
         )
         + f". {share:.0%} of (g, budget, seed) cases reach scratch's loss with less compute; "
         + f"{lr_text}. "
-        + (
-            "**Supported**."
-            if share > 0.5 and shift <= 1
-            else "**Partly supported**: warm start yes, learning-rate transfer not shown."
-            if share > 0.5
-            else "**Not supported here**."
-        )
+        + ("Warm start: **supported**" if share > 0.5 else "Warm start: **contradicted**")
+        + f" ({share:.0%} of cases faster than scratch). Learning-rate transfer: {lr_verdict}."
     )
 
     # 3. An upper bound on g; g = 2 the most reliable.
@@ -281,45 +295,70 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
         "**4. Gains are largest at small budgets and shrink as the budget grows.** In "
         f"{np.mean(trend):.0%} of the {len(trend)} (g, operator) series with two or more budgets "
         "the speedup at the largest budget is below the speedup at the smallest. "
-        + ("**Supported**." if trend and np.mean(trend) > 0.5 else "**Not supported here**.")
+        + (
+            "**Supported**."
+            if trend and np.mean(trend) > 2 / 3
+            else "**Not shown**."
+            if trend and np.mean(trend) > 1 / 3
+            else "**Contradicted**."
+        )
     )
 
     # 5. Scaling-law fits.
     err = {k: f.get("holdout_mean_rel_error", np.nan) for k, f in fits.items()}
     ok = all(np.isfinite(v) and v < 0.05 for v in err.values())
+    degenerate = {k: degenerate_fit(f["law"]) for k, f in fits.items()}
+    degenerate = {k: v for k, v in degenerate.items() if v}
+    if degenerate:
+        verdict = (
+            "**Not shown**: degenerate fits ("
+            + "; ".join(f"{k}: {', '.join(v)}" for k, v in degenerate.items())
+            + "); a law with a size exponent near zero or at its bound says nothing about when "
+            "to grow, whatever its hold-out error."
+        )
+    else:
+        verdict = "**Supported** (within 5%)." if ok else "**Not shown** (error >= 5%)."
     out.append(
         "**5. Scaling laws L(N, D) fitted to scratch and grown runs predict when to grow.** Mean "
         "relative error on the points of the largest model, left out of the fit: "
         + ", ".join(f"{k} {v:.1%}" for k, v in err.items())
         + ". "
-        + ("**Supported** (within 5%)." if ok else "**Not supported here** (error >= 5%).")
-        + " The map below combines both fits, with the base model's compute charged to growing."
+        + verdict
+        + " The map below draws both fits, with the base model's compute charged to growing."
     )
     return out
 
 
-def write_up_template(results: Path, sp, table, fits: dict, body: str) -> str:
-    return (
-        "\n\n".join(
-            [
-                "# Growth study: when does growing a trained model beat training from scratch?",
-                (results / "summary.md").read_text().split("\n\n")[1],
-                "## What was run",
-                RUN_DESCRIPTION,
-                "## Findings",
-                *findings(sp, table, fits, results.parent / "mup_lr_sweep"),
-                "## Tables",
-                body,
-                "## Plots",
-                "![loss vs compute](loss_vs_compute_A16.png)",
-                "![speedup vs g](speedup_vs_g.png)",
-                "![grow or not](grow_map.png)",
-                "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
-                "speedups.csv, scaling_fits.json.",
-            ]
-        )
-        + "\n"
+def write_up(results: Path) -> Path:
+    """README.md of the study from the files `analyze` wrote under `results` (no runs needed)."""
+    summary = (results / "summary.md").read_text().split("\n\n")
+    command, body = summary[1], "\n\n".join(summary[2:]).strip()
+    sp = pd.read_csv(results / "speedups_per_seed.csv")
+    table = pd.read_csv(results / "results.csv")
+    fits = json.loads((results / "scaling_fits.json").read_text())
+    text = "\n\n".join(
+        [
+            "# Growth study: when does growing a trained model beat training from scratch?",
+            command,
+            "## What was run",
+            RUN_DESCRIPTION,
+            "## Findings",
+            "Verdicts: **supported** or **contradicted** where the numbers decide it beyond the "
+            "seed spread; **not shown** where they do not (too few points, a difference within "
+            "the spread, a degenerate fit, a bound not reached).",
+            *findings(sp, table, fits, results.parent / "mup_lr_sweep"),
+            "## Tables",
+            body,
+            "## Plots",
+            "![loss vs compute](loss_vs_compute_A16.png)",
+            "![speedup vs g](speedup_vs_g.png)",
+            "![grow or not](grow_map.png)",
+            "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
+            "results.csv, scaling_fits.json.",
+        ]
     )
+    (results / "README.md").write_text(text + "\n")
+    return results / "README.md"
 
 
 def main() -> None:
@@ -341,8 +380,15 @@ def main() -> None:
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)
     a.add_argument("--results", default="benchmarks/results/growth")
+    w = sub.add_parser("write-up", help="rewrite README.md from the files under --results")
+    w.add_argument("--results", default="benchmarks/results/growth")
     args = parser.parse_args()
-    run(args) if args.command == "run" else analyze(args)
+    if args.command == "run":
+        run(args)
+    elif args.command == "analyze":
+        analyze(args)
+    else:
+        print(write_up(Path(args.results)).read_text())
 
 
 if __name__ == "__main__":

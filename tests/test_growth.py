@@ -300,3 +300,16 @@ def test_speedup_on_hand_made_curves():
     assert sp["scratch_loss"].iloc[0] == pytest.approx(0.8)
     assert sp["speedup"].iloc[0] == pytest.approx(10.0)  # szp reaches 0.8 at 100 cell-tokens
     assert sp["speedup_with_base"].iloc[0] == pytest.approx(60_000 / (6_000 + 6_000))
+
+
+def test_degenerate_scaling_law_fits_are_named():
+    from tabpfn_lite.growth.analysis import degenerate_fit
+
+    usable = {"E": 0.4, "A": 3.0, "alpha": 0.35, "B": 20.0, "beta": 0.45}
+    assert degenerate_fit(usable) == []
+    reasons = degenerate_fit({**usable, "E": 2e-24, "alpha": 2.0, "beta": 0.026})
+    assert reasons == [
+        "alpha = 2 (at its bound 2.0)",
+        "beta = 0.026 (near zero)",
+        "E = 2e-24 (no irreducible loss)",
+    ]

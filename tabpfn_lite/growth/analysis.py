@@ -172,6 +172,24 @@ class ScalingLaw:
         return self.E + self.A / n**self.alpha + self.B / d**self.beta
 
 
+EXPONENT_BOUNDS = (0.0, 2.0)  # alpha and beta are fitted within these
+
+
+def degenerate_fit(law: dict, near: float = 0.05, floor: float = 1e-6) -> list[str]:
+    """Why a fitted law says nothing about model or data size (empty when it is usable): an
+    exponent at a bound of its range or near zero, or an irreducible loss E of about zero."""
+    low, high = EXPONENT_BOUNDS
+    reasons = []
+    for name in ("alpha", "beta"):
+        if law[name] < low + near:
+            reasons.append(f"{name} = {law[name]:.3g} (near zero)")
+        elif law[name] > high - near:
+            reasons.append(f"{name} = {law[name]:.3g} (at its bound {high})")
+    if law["E"] < floor:
+        reasons.append(f"E = {law['E']:.2g} (no irreducible loss)")
+    return reasons
+
+
 def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations; returns the best."""
@@ -187,7 +205,7 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
     best = None
     inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
     for init in inits:
-        bounds = [(None, None), (None, None), (0.0, 2.0), (None, None), (0.0, 2.0)]
+        bounds = [(None, None), (None, None), EXPONENT_BOUNDS, (None, None), EXPONENT_BOUNDS]
         res = minimize(objective, np.array(init), method="L-BFGS-B", bounds=bounds)
         if best is None or res.fun < best.fun:
             best = res

@@ -11,3 +11,7 @@ python benchmarks/growth_study.py run --data data/growth_prior.h5 --out runs/gro
     --exclude g8/zero_pad g16/zero_pad g16/preserve
 # 4. Tables, plots, fits and the write-up (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_study --results benchmarks/results/growth
+# 5. The write-up alone, from the files of step 4 (runs from a fresh clone; verdicts revised since:
+#    a difference within two standard errors of the seed pairs, a degenerate scaling-law fit, a
+#    bound on g not reached or a one-seed sweep are "not shown").
+python benchmarks/growth_study.py write-up --results benchmarks/results/growth
