@@ -27,9 +27,13 @@ def first_table(markdown: str) -> str:
 
 
 def documents() -> list[Path]:
-    return [ROOT / "README.md", ROOT / "benchmarks" / "results" / "README.md"] + sorted(
-        (ROOT / "docs").glob("*.md")
-    )
+    results = ROOT / "benchmarks" / "results"
+    return [
+        ROOT / "README.md",
+        results / "README.md",
+        *sorted(results.glob("*/README.md")),
+        *sorted((ROOT / "docs").glob("*.md")),
+    ]
 
 
 def fill(match: re.Match) -> str:

@@ -18,7 +18,9 @@ cp runs/stage5/log.jsonl runs/stage5/curves.png benchmarks/results/pretrain_stag
 #       most 0.01 higher (it must not forget the long tables it no longer sees).
 # cc18-small (seeds 0 and 100) is run afterwards and reported whatever it shows.
 mkdir -p runs && cp -r tabpfn_lite/weights/default runs/stage4_checkpoint  # before any shipping
-python benchmarks/compare_checkpoints.py --checkpoint runs/stage4_checkpoint runs/stage5/checkpoint --data prior:benchmarks/results/pretrain_stage5/prior.json prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_stage5/compare
+# (a) was checked first and failed (extra/: mean accuracy 0.9063 against 0.9160), so the checkpoint
+# was not shipped and (b), the held-out prior comparison below, was not run:
+#   python benchmarks/compare_checkpoints.py --checkpoint runs/stage4_checkpoint runs/stage5/checkpoint --data prior:benchmarks/results/pretrain_stage5/prior.json prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_stage5/compare
 python benchmarks/openml_bench.py --suite extra --protocol kfold --methods lite xgb --checkpoint runs/stage4_checkpoint runs/stage5/checkpoint --folds 5 --out benchmarks/results/pretrain_stage5/extra --openml-cache ../shared/datasets/openml_cache
 #
 # Does the prior cover the tables where the trees lead? 1,000 tables of the stage-4 and stage-5
