@@ -30,8 +30,12 @@ EXAMPLES = {
 }
 
 
+def _indented(commands: list[str]) -> str:
+    return "".join(f"  {c}\n" for c in commands)
+
+
 def _example(verb: str) -> str:
-    return "example (from the repository root):\n" + "".join(f"  {c}\n" for c in EXAMPLES[verb])
+    return "example (from the repository root):\n" + _indented(EXAMPLES[verb])
 
 
 def _mixture_weight(text: str) -> tuple[str, float]:
@@ -363,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="tabpfn-lite",
         description=__doc__,
         epilog="a small pretraining run (from the repository root; see each verb's --help):\n"
-        + "".join(f"  {c}\n" for commands in EXAMPLES.values() for c in commands),
+        + _indented([c for commands in EXAMPLES.values() for c in commands]),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)

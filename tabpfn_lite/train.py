@@ -350,7 +350,8 @@ def train(
             state["step"] += 1
             state["datasets"] += batch.global_datasets
             state["cell_tokens"] += batch.global_cell_tokens
-            state["flops"] = state.get("flops", 0.0) + batch_training_flops(cfg.model, batch)
+            if state["flops"] is not None:
+                state["flops"] += batch_training_flops(cfg.model, batch)
             bar.update(1)
             if main is not None:
                 losses = main.after_step(losses)
@@ -406,6 +407,9 @@ def _start_state(
     }
     if resume and (out / "state.json").exists():
         state = _load_state(out, model, opt)
+        # A run begun before FLOPs were counted logs none rather than a count from the resume
+        # on (its analysis then falls back to 6 x parameters x cell-tokens).
+        state.setdefault("flops", None)
     if ranks.is_main:
         out.mkdir(parents=True, exist_ok=True)
         log_path = out / "log.jsonl"
@@ -478,7 +482,7 @@ class RunLog:
             "step": self.state["step"],
             "datasets": self.state["datasets"],
             "cell_tokens": self.state["cell_tokens"],
-            "flops": self.state.get("flops"),  # absent from runs logged before it was counted
+            "flops": self.state["flops"],
             "wall_seconds": round(self.clock.seconds(), 3),
             "parameters": self.n_params,
             **extra,

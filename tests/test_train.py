@@ -96,6 +96,17 @@ def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch):
     assert log_b == pytest.approx(log_a, abs=1e-6)
 
 
+def test_a_run_begun_without_flop_counts_logs_none_after_resume(small_dump, tmp_path):
+    out = tmp_path / "run"
+    train(config(small_dump, out, steps=4), progress=False)
+    state = json.loads((out / "state.json").read_text())
+    del state["flops"]  # as written before FLOPs were counted
+    (out / "state.json").write_text(json.dumps(state))
+    train(config(small_dump, out, steps=8), resume=True, progress=False)
+    later = [r for r in read_log(out / "log.jsonl") if r["step"] > 4]
+    assert later and all(r["flops"] is None for r in later)  # not a count from the resume on
+
+
 def test_time_budget_stops_and_saves(small_dump, tmp_path):
     train(config(small_dump, tmp_path / "run", time_budget=0.0), progress=False)
     assert json.loads((tmp_path / "run" / "state.json").read_text())["step"] == 0

@@ -40,13 +40,10 @@ def forward_flops(
     tokens = n_rows * (T + 1)  # feature tokens and the target token of every row
     train_tokens = n_train * (T + 1)
     embedding = n_rows * T * 2 * cfg.features_per_token * E + T * cfg.feature_code_dim * E
-    per_layer = (
-        4 * E * E * tokens  # feature attention: q, k, v, out
-        + E * E * tokens
-        + 2 * E * E * train_tokens
-        + E * E * tokens  # row attention: q, kv, out
-        + 2 * E * H * tokens  # MLP
-    )
+    feature_projections = 4 * E * E * tokens  # q, k, v, out
+    row_projections = 2 * E * E * tokens + 2 * E * E * train_tokens  # q, out; k, v of train rows
+    mlp = 2 * E * H * tokens
+    per_layer = feature_projections + row_projections + mlp
     decoder = (n_rows - n_train) * (E * cfg.decoder_hidden + cfg.decoder_hidden * cfg.max_classes)
     feature_attention = L * n_rows * 2 * (T + 1) ** 2 * E
     row_attention = L * (T + 1) * 2 * n_rows * n_train * E
