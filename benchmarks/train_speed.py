@@ -1,91 +1,140 @@
-"""Training throughput on this CPU: tabpfn-lite's network vs a straightforward reference written
-with nn.MultiheadAttention in nanoTabPFN's style (one token per cell, post-LN, separate calls for
-train and test rows), same width/depth, same batches, measured in the same run.
+"""Training throughput on this CPU: tabpfn-lite against a faithful re-implementation of
+nanoTabPFN (and, with --nanotabpfn-dir, nanoTabPFN's own model.py), same batches, same run.
 
     python benchmarks/train_speed.py --steps 400
 
 Configuration (nanoTabPFN's): 96 wide, 3 layers, 4 heads, MLP 192, batches of 32 tables of
-150 rows x 5 features x 2 classes. Reports tables/second, the mean loss over the last quarter of
-the steps (same batches, same seed) and a plot of the loss per step (loss.png).
+150 rows x 5 features x 2 classes. The reference follows nanoTabPFN's model.py and train.py:
+one token per cell (Linear(1, E) on features standardised with the train rows' mean and std,
+clipped to +-100), the train-label token padded with the mean label for test rows, post-norm
+layers built from nn.MultiheadAttention called as nanoTabPFN calls it (attention weights
+returned), separate calls for train and test rows (so the train rows' keys and values are
+projected twice), decoder Linear-GELU-Linear to 2 outputs, schedule-free AdamW (lr 4e-3, no
+weight decay, model.train() / optimizer.train()), cross-entropy, gradient clipping at 1.0.
+It differs from nanoTabPFN's code only in its data loader (both read the same batches here).
+Reports tables/second, the mean loss over the last quarter of the steps and a plot of the loss
+per step (loss.png).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import schedulefree
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.model import ModelConfig, TabPFN
 from tabpfn_lite.plotting import pyplot
 from tabpfn_lite.prior import PriorConfig, PriorDump, generate_dump
+from tabpfn_lite.prior.hdf5 import Batch
 from tabpfn_lite.train import batch_loss
 
-E, LAYERS, HEADS, MLP, BATCH = 96, 3, 4, 192, 32
+E, LAYERS, HEADS, MLP, BATCH, CLASSES = 96, 3, 4, 192, 32, 2
+WARMUP_STEPS = 3  # not timed
 
 
 class ReferenceLayer(nn.Module):
+    """nanoTabPFN's post-norm layer: feature attention, row attention, MLP, each + residual."""
+
     def __init__(self):
         super().__init__()
         self.attn_features = nn.MultiheadAttention(E, HEADS, batch_first=True)
         self.attn_rows = nn.MultiheadAttention(E, HEADS, batch_first=True)
-        self.mlp = nn.Sequential(nn.Linear(E, MLP), nn.GELU(), nn.Linear(MLP, E))
+        self.linear1, self.linear2 = nn.Linear(E, MLP), nn.Linear(MLP, E)
         self.norm1, self.norm2, self.norm3 = nn.LayerNorm(E), nn.LayerNorm(E), nn.LayerNorm(E)
 
     def forward(self, h: torch.Tensor, n_train: int) -> torch.Tensor:
-        B, R, C, _ = h.shape
+        B, R, C, _ = h.shape  # (B, R, F+1, E)
         x = h.reshape(B * R, C, E)
-        x = self.norm1(x + self.attn_features(x, x, x, need_weights=False)[0])
-        x = x.reshape(B, R, C, E).transpose(1, 2).reshape(B * C, R, E)
+        x = self.attn_features(x, x, x)[0] + x
+        x = self.norm1(x.reshape(B, R, C, E))
+        x = x.transpose(1, 2).reshape(B * C, R, E)  # one sequence of rows per cell column
         train, test = x[:, :n_train], x[:, n_train:]
-        train_out = self.attn_rows(train, train, train, need_weights=False)[0]
-        test_out = self.attn_rows(test, train, train, need_weights=False)[0]
-        x = self.norm2(x + torch.cat([train_out, test_out], dim=1))
-        x = self.norm3(x + self.mlp(x))
-        return x.reshape(B, C, R, E).transpose(1, 2)
+        rows = torch.cat(
+            [self.attn_rows(train, train, train)[0], self.attn_rows(test, train, train)[0]], 1
+        )
+        x = self.norm2((rows + x).reshape(B, C, R, E).transpose(1, 2))
+        return self.norm3(self.linear2(F.gelu(self.linear1(x))) + x)
 
 
 class Reference(nn.Module):
-    """nanoTabPFN-style: Linear(1, E) per cell, label token Linear(1, E), post-LN layers."""
+    """nanoTabPFN: one token per cell and one for the label, post-norm layers, 2 outputs."""
 
-    def __init__(self, max_classes: int = 10):
+    def __init__(self):
         super().__init__()
         self.cell = nn.Linear(1, E)
         self.target = nn.Linear(1, E)
         self.layers = nn.ModuleList(ReferenceLayer() for _ in range(LAYERS))
-        self.decoder = nn.Sequential(nn.Linear(E, MLP), nn.GELU(), nn.Linear(MLP, max_classes))
+        self.decoder = nn.Sequential(nn.Linear(E, MLP), nn.GELU(), nn.Linear(MLP, CLASSES))
 
-    def forward(self, x: torch.Tensor, y_train: torch.Tensor, feature_codes=None) -> torch.Tensor:
-        n = y_train.shape[1]  # feature_codes: unused (no feature identity in nanoTabPFN)
-        mean, std = x[:, :n].mean(1, keepdim=True), x[:, :n].std(1, keepdim=True) + 1e-6
-        x = ((x - mean) / std).clamp(-100, 100)
-        y = y_train.float()
-        y = torch.cat([y, y.mean(1, keepdim=True).expand(-1, x.shape[1] - n)], dim=1)
-        h = torch.cat([self.cell(x.unsqueeze(-1)), self.target(y[..., None, None])], dim=2)
+    def forward(self, x: torch.Tensor, y_train: torch.Tensor) -> torch.Tensor:
+        n = y_train.shape[1]  # x: (B, R, F), y_train: (B, N)
+        x = x.unsqueeze(-1)
+        mean, std = x[:, :n].mean(1, keepdim=True), x[:, :n].std(1, keepdim=True) + 1e-20
+        x = ((x - mean) / std).clip(-100, 100)
+        y = y_train.float().unsqueeze(-1)
+        y = torch.cat([y, y.mean(1, keepdim=True).repeat(1, x.shape[1] - n, 1)], dim=1)
+        h = torch.cat([self.cell(x), self.target(y.unsqueeze(-1))], dim=2)  # (B, R, F+1, E)
         for layer in self.layers:
             h = layer(h, n)
-        return self.decoder(h[:, n:, -1])
+        return self.decoder(h[:, n:, -1])  # (B, R-N, 2)
 
 
-def measure(model: nn.Module, batches: list, steps: int, lr: float) -> tuple[float, list[float]]:
-    opt = torch.optim.AdamW(model.parameters(), lr=lr)
-    losses, t0 = [], None
-    for i, batch in enumerate(batches[: steps + 3]):
-        if i == 3:  # warm-up steps are not timed
+def nanotabpfn_model(repo: Path) -> nn.Module:
+    """nanoTabPFN's own NanoTabPFNModel, imported from a local clone of its repository."""
+    spec = importlib.util.spec_from_file_location("nanotabpfn_model", repo / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.NanoTabPFNModel(
+        embedding_size=E,
+        num_attention_heads=HEADS,
+        mlp_hidden_size=MLP,
+        num_layers=LAYERS,
+        num_outputs=CLASSES,
+    )
+
+
+def nanotabpfn_loss(model: nn.Module, batch: Batch) -> torch.Tensor:
+    """nanoTabPFN's train.py loss: mean cross-entropy over the test rows."""
+    n = batch.n_train
+    y = batch.y[:, :n]
+    logits = model(batch.x, y) if isinstance(model, Reference) else model((batch.x, y.float()), n)
+    return F.cross_entropy(logits.reshape(-1, CLASSES), batch.y[:, n:].reshape(-1))
+
+
+def measure(
+    model: nn.Module,
+    loss_fn: Callable[[nn.Module, Batch], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    batches: list[Batch],
+    bf16: bool = False,
+) -> tuple[float, list[float]]:
+    """Train on every batch; tables/second over the steps after the warm-up, loss per step."""
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()
+    losses, t0 = [], time.perf_counter()
+    for i, batch in enumerate(batches):
+        if i == WARMUP_STEPS:
             t0 = time.perf_counter()
-        loss = batch_loss(model, batch)  # mean cross-entropy over the test rows
-        opt.zero_grad(set_to_none=True)
+        with autocast:
+            loss = loss_fn(model, batch)
+        optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        optimizer.step()
         losses.append(loss.item())
-    return steps * BATCH / (time.perf_counter() - t0), losses
+    timed = len(batches) - WARMUP_STEPS
+    return timed * BATCH / (time.perf_counter() - t0), losses
 
 
 def plot_losses(curves: dict[str, list[float]], path: Path, window: int = 10) -> None:
@@ -104,52 +153,65 @@ def plot_losses(curves: dict[str, list[float]], path: Path, window: int = 10) ->
     plt.close(fig)
 
 
+def lite(bf16: bool = False, compile: bool = False) -> tuple:
+    model = TabPFN(
+        ModelConfig(emsize=E, nlayers=LAYERS, nheads=HEADS, mlp_hidden=MLP, decoder_hidden=MLP)
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LITE_LR)
+    return torch.compile(model) if compile else model, batch_loss, optimizer, bf16
+
+
+def reference(model: nn.Module) -> tuple:
+    optimizer = schedulefree.AdamWScheduleFree(model.parameters(), lr=4e-3, weight_decay=0.0)
+    model.train()
+    optimizer.train()
+    return model, nanotabpfn_loss, optimizer, False
+
+
+LITE_LR = 1e-3  # `tabpfn-lite train`'s default
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--nanotabpfn-dir", type=Path, help="a clone of nanoTabPFN: time its own model.py too"
+    )
     parser.add_argument("--out", default="benchmarks/results/train_speed")
     args = parser.parse_args()
-    prior = PriorConfig(  # no missing values: the reference, like nanoTabPFN, has no NaN handling
+    prior = PriorConfig(  # no missing values: nanoTabPFN has no NaN handling
         min_rows=150,
         max_rows=150,
         min_features=5,
         max_features=5,
-        max_classes=2,
+        max_classes=CLASSES,
         size_group=BATCH,
         missing_prob=0.0,
     )
+    n_batches = args.steps + WARMUP_STEPS
     with tempfile.TemporaryDirectory() as tmp:
-        path = generate_dump(
-            Path(tmp) / "p.h5", prior, BATCH * (args.steps + 3), seed=0, progress=False
-        )
+        path = generate_dump(Path(tmp) / "p.h5", prior, BATCH * n_batches, seed=0, progress=False)
         dump = PriorDump(path)
         stream = dump.batches(BATCH, seed=0)
-        batches = [next(stream) for _ in range(args.steps + 3)]
+        batches = [next(stream) for _ in range(n_batches)]
         dump.close()
 
+    models = {"reference: nanoTabPFN re-implemented": lambda: reference(Reference())}
+    if args.nanotabpfn_dir:
+        models["nanoTabPFN's own model.py"] = lambda: reference(
+            nanotabpfn_model(args.nanotabpfn_dir)
+        )
+    models |= {
+        "tabpfn-lite, float32": lambda: lite(),
+        "tabpfn-lite, bfloat16 autocast (--bf16)": lambda: lite(bf16=True),
+        "tabpfn-lite, bfloat16 + torch.compile (--bf16 --compile)": lambda: lite(True, True),
+    }
     rows, curves = [], {}
     last = max(20, args.steps // 4)
-    models = {
-        "reference (nn.MultiheadAttention, 1 feature/token)": lambda: Reference(),
-        "tabpfn-lite (1 feature/token)": lambda: TabPFN(
-            ModelConfig(
-                emsize=E,
-                nlayers=LAYERS,
-                nheads=HEADS,
-                mlp_hidden=MLP,
-                decoder_hidden=MLP,
-                features_per_token=1,
-                feature_code_dim=0,
-            )
-        ),
-        "tabpfn-lite (2 features/token, default)": lambda: TabPFN(
-            ModelConfig(emsize=E, nlayers=LAYERS, nheads=HEADS, mlp_hidden=MLP, decoder_hidden=MLP)
-        ),
-    }
     for name, make in models.items():
         torch.manual_seed(0)
-        speed, losses = measure(make(), batches, args.steps, args.lr)
+        model, loss_fn, optimizer, bf16 = make()
+        speed, losses = measure(model, loss_fn, optimizer, batches, bf16)
         curves[name] = losses
         rows.append(
             {
@@ -158,20 +220,26 @@ def main() -> None:
                 f"mean loss, last {last} steps": float(np.mean(losses[-last:])),
             }
         )
-        print(rows[-1])
+        print(rows[-1], flush=True)
     table = pd.DataFrame(rows).set_index("model")
     table["speed ratio vs reference"] = (
         table["tables_per_second"] / table["tables_per_second"].iloc[0]
     )
     table = table.round(3)
     print(table.to_string())
+    command = command_line()
+    if args.nanotabpfn_dir:  # where the clone lies is this machine's business
+        command = command.replace(str(args.nanotabpfn_dir), "$NANOTABPFN_DIR")
     out = write_benchmark(
         args.out,
         table,
         f"Training throughput, {torch.get_num_threads()} CPU threads",
-        command_line(),
+        command,
         f"96 wide, 3 layers, 4 heads, MLP 192; batches of 32 tables of 150 x 5 x 2; "
-        f"{args.steps} timed steps after 3 warm-up steps; AdamW lr {args.lr}; same batches.\n\n"
+        f"{args.steps} timed steps after {WARMUP_STEPS} warm-up steps; same batches. Reference "
+        f"and nanoTabPFN: schedule-free AdamW lr 4e-3 (nanoTabPFN's train.py); tabpfn-lite: "
+        f"AdamW lr {LITE_LR}, 2 features per token (its default architecture). "
+        "$NANOTABPFN_DIR: a clone of https://github.com/automl/nanoTabPFN.\n\n"
         f"{table.to_markdown()}\n\n![loss per step](loss.png)",
         index=True,
     )

@@ -147,6 +147,30 @@ def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
     torch.testing.assert_close(chunked, expected, rtol=1e-5, atol=1e-6)
 
 
+def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
+    import tabpfn_lite.model.network as network
+
+    model = randomized_model()
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 50, 5, generator=g)
+    y = torch.randint(0, 3, (2, 30), generator=g)
+    codes = model.sample_feature_codes(2, 5, g)
+
+    def logits_and_grads():
+        model.zero_grad()
+        logits = model(x, y, codes)
+        logits.square().sum().backward()
+        return logits.detach(), [p.grad.clone() for p in model.parameters()]
+
+    matmul = logits_and_grads()  # small calls: every attention runs as two matmuls
+    monkeypatch.setattr(network, "FEW_KEYS", 0)
+    monkeypatch.setattr(network, "MATMUL_SCORES", {})
+    fused = logits_and_grads()  # every attention through F.scaled_dot_product_attention
+    torch.testing.assert_close(matmul[0], fused[0], rtol=1e-5, atol=1e-5)
+    for a, b in zip(matmul[1], fused[1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
+
+
 def test_orthogonal_feature_codes_are_orthogonal_gaussians():
     d = 4
     model = TabPFN(replace(TINY, feature_code_dim=d))

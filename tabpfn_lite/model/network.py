@@ -20,7 +20,11 @@ from .config import ModelConfig
 KeyValue = tuple[torch.Tensor, torch.Tensor]
 MAX_SCORE_ELEMENTS = 2**25  # attention scores per call: 128 MB in float32
 CUDA_GRID_LIMIT = 65_535  # blocks along a CUDA grid's y and z axes
-FEW_KEYS = 16  # on a CPU, attention over at most this many keys runs as two matmuls
+# On a CPU, attention over at most FEW_KEYS keys, or with at most MATMUL_SCORES[dtype] scores in
+# the call, runs as two matmuls: faster there than the fused kernel, whose bfloat16 backward is
+# 3-5x slower still; above that the fused kernel wins, as the scores no longer fit in cache.
+FEW_KEYS = 16
+MATMUL_SCORES = {torch.float32: 2**23, torch.bfloat16: 2**25}
 
 
 @dataclass
@@ -79,8 +83,10 @@ class Attention(nn.Module):
         """CUDA attention kernels put sequences and heads on grid axes of at most 65,535 blocks:
         a larger batch of sequences (the feature attention sees one per table row) is split.
         On a CPU, many short sequences (the feature attention again) run 2-3x faster as plain
-        matmuls than through the fused kernel, whose per-sequence overhead dominates there."""
-        if not q.is_cuda and k.shape[2] <= FEW_KEYS:
+        matmuls than through the fused kernel, whose per-sequence overhead dominates there, and
+        so do small calls (training batches of short tables; benchmarks/train_speed.py)."""
+        n_scores = q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2]
+        if not q.is_cuda and (k.shape[2] <= FEW_KEYS or n_scores <= MATMUL_SCORES.get(q.dtype, 0)):
             scale = self.scale or 1 / math.sqrt(self.head_dim)
             return ((q * scale) @ k.transpose(-1, -2)).softmax(-1) @ v
         size = CUDA_GRID_LIMIT // self.nheads
