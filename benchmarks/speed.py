@@ -40,6 +40,7 @@ SIZES = [
     (100_000, 100),
 ]
 METHODS = ("lite", "xgb", "lgbm")
+PEERS = ("tabicl", "tabpfn")  # random weights, default settings: benchmarks/peers.py
 CACHE_TEST_ROWS = (1000, 100)  # predict sizes at which the cache's saving is measured
 
 
@@ -72,6 +73,10 @@ def measure_one(method: str, n: int, f: int) -> dict:
         from tabpfn_lite import TabPFNLiteClassifier
 
         model = TabPFNLiteClassifier(random_state=0)
+    elif method in PEERS:
+        import peers
+
+        model = peers.make_tabicl() if method == "tabicl" else peers.make_tabpfn_v2()
     elif method == "xgb":
         from xgboost import XGBClassifier
 
@@ -139,16 +144,19 @@ def run_isolated(method: str, n: int, f: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def plot(results: pd.DataFrame, path: Path) -> None:
+def plot(results: pd.DataFrame, sizes: list[tuple[int, int]], path: Path) -> None:
     plt = pyplot()
 
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4))
-    labels = [f"{r}x{f}" for r, f in SIZES]
-    x = np.arange(len(SIZES))
-    for k, (method, rows) in enumerate(results.groupby("method")):
-        rows = rows.set_index(["rows", "features"]).reindex(SIZES)
-        ax_t.bar(x + 0.27 * (k - 1), rows["fit_predict_s"], 0.27, label=method)
-        ax_m.bar(x + 0.27 * (k - 1), rows["peak_mb"], 0.27, label=method)
+    labels = [f"{r}x{f}" for r, f in sizes]
+    x = np.arange(len(sizes))
+    groups = list(results.groupby("method"))
+    width = 0.8 / len(groups)
+    for k, (method, rows) in enumerate(groups):
+        rows = rows.set_index(["rows", "features"]).reindex(sizes)
+        offset = width * (k - (len(groups) - 1) / 2)
+        ax_t.bar(x + offset, rows["fit_predict_s"], width, label=method)
+        ax_m.bar(x + offset, rows["peak_mb"], width, label=method)
     ax_t.set(yscale="log", ylabel="fit + predict seconds", title="time (train rows x features)")
     ax_m.set(ylabel="peak resident memory (MB)", title="memory")
     for ax in (ax_t, ax_m):
@@ -164,15 +172,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--one", nargs=3, metavar=("METHOD", "ROWS", "FEATURES"))
     parser.add_argument("--out", default="benchmarks/results/speed")
-    add_list_option(parser, "--methods", default=list(METHODS))
+    add_list_option(parser, "--methods", default=list(METHODS), choices=[*METHODS, *PEERS])
+    add_list_option(parser, "--sizes", default=[f"{n}x{f}" for n, f in SIZES])
     args = parser.parse_args()
+    sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes]
     if args.one:
         method, n, f = args.one
         print(json.dumps(measure_one(method, int(n), int(f))))
         return
 
     rows = []
-    for n, f in SIZES:
+    for n, f in sizes:
         for method in args.methods:
             rows.append(run_isolated(method, n, f))
             print(rows[-1], flush=True)
@@ -183,7 +193,11 @@ def main() -> None:
     wide.columns = [f"{m} {v}" for v, m in wide.columns]
     lite = results[results["method"] == "lite"].set_index(["rows", "features"])
     wide["lite / xgb time"] = wide["lite fit_predict_s"] / wide["xgb fit_predict_s"]
-    wide["lite / lgbm time"] = wide["lite fit_predict_s"] / wide["lgbm fit_predict_s"]
+    for other in ("xgb", "lgbm", *PEERS):
+        if f"{other} fit_predict_s" in wide:
+            wide[f"lite / {other} time"] = (
+                wide["lite fit_predict_s"] / wide[f"{other} fit_predict_s"]
+            )
     for n_rows in CACHE_TEST_ROWS:
         wide[f"lite uncached / cached ({n_rows} rows)"] = (
             lite[f"uncached_{n_rows}_s"] / lite[f"cached_{n_rows}_s"]
@@ -197,12 +211,14 @@ def main() -> None:
         f"max_train_rows={lite_defaults['max_train_rows']}, "
         f"max_features={lite_defaults['max_features']}, the shipped checkpoint); 2 threads; "
         "train n rows, predict "
-        "min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process.\n\n"
+        "min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process. "
+        "tabicl, tabpfn: TabICLv2 and TabPFN v2 at their packages' default architecture and "
+        "inference settings with random weights (benchmarks/peers.py).\n\n"
         + wide.reset_index().to_markdown(index=False, floatfmt=".3g")
         + "\n\n![speed](speed.png)"
     )
     out = write_benchmark(args.out, results, "Speed and memory", command_line(), body)
-    plot(results, out / "speed.png")
+    plot(results, sizes, out / "speed.png")
     print(wide.to_string())
 
 

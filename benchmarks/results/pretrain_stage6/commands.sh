@@ -1,5 +1,6 @@
+# Status: prepared, not yet run (the session that wrote it spent its CPU on issue #20's benchmarks).
 # Stage 6: the shipped stage-4 checkpoint continued on this project's 2-core CPU, in bfloat16
-# autocast (--bf16: 1.7-1.8x the float32 step on this AVX512-BF16 CPU, benchmarks/train_speed.py),
+# autocast (--bf16: 1.5x the float32 step on this AVX512-BF16 CPU in benchmarks/train_speed.py),
 # on tables drawn live from one prior (prior.json) that keeps stage 4's sizes (64-1280 rows,
 # 1-64 features) so the model does not forget long, wide tables (stage 5's failure), and adds
 # what the weak development tables have: the rule sampler (0.2), categorical columns in 30% of
