@@ -192,7 +192,6 @@ def main() -> None:
     )
     wide.columns = [f"{m} {v}" for v, m in wide.columns]
     lite = results[results["method"] == "lite"].set_index(["rows", "features"])
-    wide["lite / xgb time"] = wide["lite fit_predict_s"] / wide["xgb fit_predict_s"]
     for other in ("xgb", "lgbm", *PEERS):
         if f"{other} fit_predict_s" in wide:
             wide[f"lite / {other} time"] = (

@@ -42,6 +42,7 @@ from tabpfn_lite.train import batch_loss
 
 E, LAYERS, HEADS, MLP, BATCH, CLASSES = 96, 3, 4, 192, 32, 2
 WARMUP_STEPS = 3  # not timed
+LITE_LR = 1e-3  # `tabpfn-lite train`'s default
 
 
 class ReferenceLayer(nn.Module):
@@ -78,12 +79,13 @@ class Reference(nn.Module):
         self.layers = nn.ModuleList(ReferenceLayer() for _ in range(LAYERS))
         self.decoder = nn.Sequential(nn.Linear(E, MLP), nn.GELU(), nn.Linear(MLP, CLASSES))
 
-    def forward(self, x: torch.Tensor, y_train: torch.Tensor) -> torch.Tensor:
-        n = y_train.shape[1]  # x: (B, R, F), y_train: (B, N)
+    def forward(self, src: tuple[torch.Tensor, torch.Tensor], n: int) -> torch.Tensor:
+        """nanoTabPFN's call: src = (x (B, R, F), y_train (B, N)), n = N train rows."""
+        x, y_train = src
         x = x.unsqueeze(-1)
         mean, std = x[:, :n].mean(1, keepdim=True), x[:, :n].std(1, keepdim=True) + 1e-20
         x = ((x - mean) / std).clip(-100, 100)
-        y = y_train.float().unsqueeze(-1)
+        y = y_train.unsqueeze(-1)
         y = torch.cat([y, y.mean(1, keepdim=True).repeat(1, x.shape[1] - n, 1)], dim=1)
         h = torch.cat([self.cell(x), self.target(y.unsqueeze(-1))], dim=2)  # (B, R, F+1, E)
         for layer in self.layers:
@@ -108,8 +110,7 @@ def nanotabpfn_model(repo: Path) -> nn.Module:
 def nanotabpfn_loss(model: nn.Module, batch: Batch) -> torch.Tensor:
     """nanoTabPFN's train.py loss: mean cross-entropy over the test rows."""
     n = batch.n_train
-    y = batch.y[:, :n]
-    logits = model(batch.x, y) if isinstance(model, Reference) else model((batch.x, y.float()), n)
+    logits = model((batch.x, batch.y[:, :n].float()), n)
     return F.cross_entropy(logits.reshape(-1, CLASSES), batch.y[:, n:].reshape(-1))
 
 
@@ -166,9 +167,6 @@ def reference(model: nn.Module) -> tuple:
     model.train()
     optimizer.train()
     return model, nanotabpfn_loss, optimizer, False
-
-
-LITE_LR = 1e-3  # `tabpfn-lite train`'s default
 
 
 def main() -> None:

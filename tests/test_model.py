@@ -132,14 +132,19 @@ def test_parameter_groups_cover_every_parameter_once():
         assert hidden["lr"] == (5e-4 if param == "mup" else 1e-3)
 
 
-def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
-    import tabpfn_lite.model.network as network
-
+def model_and_two_tables():
+    """A randomised model and 2 tables of 50 rows (30 train) x 5 features, with their codes."""
     model = randomized_model()
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2, 50, 5, generator=g)
     y = torch.randint(0, 3, (2, 30), generator=g)
-    codes = model.sample_feature_codes(2, 5, g)
+    return model, x, y, model.sample_feature_codes(2, 5, g)
+
+
+def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
+    import tabpfn_lite.model.network as network
+
+    model, x, y, codes = model_and_two_tables()
     with torch.no_grad():
         expected = model(x, y, codes)
         monkeypatch.setattr(network, "MAX_SCORE_ELEMENTS", 2 * 3 * 2 * 30 * 7)  # 7-row chunks
@@ -150,11 +155,7 @@ def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
 def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
     import tabpfn_lite.model.network as network
 
-    model = randomized_model()
-    g = torch.Generator().manual_seed(0)
-    x = torch.randn(2, 50, 5, generator=g)
-    y = torch.randint(0, 3, (2, 30), generator=g)
-    codes = model.sample_feature_codes(2, 5, g)
+    model, x, y, codes = model_and_two_tables()
 
     def logits_and_grads():
         model.zero_grad()
