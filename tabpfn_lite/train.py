@@ -15,6 +15,7 @@ import json
 import math
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
@@ -323,6 +324,12 @@ def train(
     run can resume with another number of ranks."""
     out = Path(cfg.out)
     ranks, dev, created_group = join_process_group(torch.device(device))
+    if cfg.bf16 and dev.type == "cpu" and cpu_has_native_bf16() is False:
+        warnings.warn(
+            "bf16 on a CPU without AVX512-BF16 or AMX: its bfloat16 matmuls are emulated, about "
+            "10x slower than float32 here; train without bf16",
+            stacklevel=2,
+        )
     model, opt = _set_up_model(cfg, init_model, dev)
     state = _start_state(cfg, out, model, opt, resume, ranks)
     net = DistributedDataParallel(model) if ranks.world > 1 else model
@@ -346,16 +353,17 @@ def train(
         ):
             batch = feed.next_batch(dump_for_step(state["step"], cfg))
             lr_scale = lr_factor(state["step"], cfg, clock.schedule_seconds())
-            losses.append(train_step(model, net, opt, batch, cfg, ranks, lr_scale, step_fn))
+            loss = train_step(model, net, opt, batch, cfg, ranks, lr_scale, step_fn)
+            losses.append(loss)
             state["step"] += 1
             state["datasets"] += batch.global_datasets
             state["cell_tokens"] += batch.global_cell_tokens
             if state["flops"] is not None:
                 state["flops"] += batch_training_flops(cfg.model, batch)
             bar.update(1)
+            bar.set_postfix(loss=f"{loss:.4f}")
             if main is not None:
                 losses = main.after_step(losses)
-                bar.set_postfix(loss=f"{main.log.last_loss:.4f}")
         if main is not None:
             main.finish(losses)
     finally:
@@ -365,6 +373,16 @@ def train(
             dist.barrier()
             dist.destroy_process_group()
     return out / "checkpoint"
+
+
+def cpu_has_native_bf16(cpuinfo: str | Path = "/proc/cpuinfo") -> bool | None:
+    """Whether this CPU computes bfloat16 matmuls in hardware (AVX512-BF16 or AMX); None where
+    its flags cannot be read."""
+    try:
+        flags = set(Path(cpuinfo).read_text().split())
+    except OSError:
+        return None
+    return bool(flags & {"avx512_bf16", "amx_bf16"})
 
 
 def _set_up_model(
@@ -475,7 +493,6 @@ class RunLog:
 
     def __init__(self, path: Path, state: dict, clock: Clock, n_params: int):
         self.path, self.state, self.clock, self.n_params = path, state, clock, n_params
-        self.last_loss = float("nan")
 
     def write(self, extra: dict[str, Any]) -> None:
         row = {
@@ -491,8 +508,7 @@ class RunLog:
             f.write(json.dumps(row) + "\n")
 
     def write_loss(self, losses: list[float], lr: float) -> None:
-        self.last_loss = float(np.mean(losses))
-        self.write({"loss": self.last_loss, "lr": lr})
+        self.write({"loss": float(np.mean(losses)), "lr": lr})
 
 
 class Evaluation:

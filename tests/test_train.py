@@ -16,6 +16,7 @@ from tabpfn_lite.prior import PriorDump
 from tabpfn_lite.train import (
     TrainConfig,
     batch_training_flops,
+    cpu_has_native_bf16,
     dump_for_step,
     lr_factor,
     read_log,
@@ -219,3 +220,16 @@ def test_compare_checkpoints_scores_each_checkpoint_on_held_out_prior_data(
     assert loss.notna().all() and loss[1] < loss[0]  # the pretrained one beats random weights
     assert {"eval_auc_breast_cancer", "eval_auc_iris"} <= set(table.columns)
     assert "Command: `python" in (out / "summary.md").read_text()
+
+
+def test_bf16_on_a_cpu_without_native_bf16_warns(small_dump, tmp_path, monkeypatch):
+    flags = tmp_path / "cpuinfo"
+    flags.write_text("flags\t: fpu sse2 avx2 avx512f\n")
+    assert cpu_has_native_bf16(flags) is False
+    flags.write_text("flags\t: fpu sse2 avx2 avx512f avx512_bf16\n")
+    assert cpu_has_native_bf16(flags) is True
+    assert cpu_has_native_bf16(tmp_path / "absent") is None
+
+    monkeypatch.setattr("tabpfn_lite.train.cpu_has_native_bf16", lambda: False)
+    with pytest.warns(UserWarning, match="without AVX512-BF16"):
+        train(config(small_dump, tmp_path / "run", bf16=True, steps=1), progress=False)

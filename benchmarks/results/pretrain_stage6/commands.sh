@@ -1,13 +1,16 @@
-# Status: prepared, not yet run (the session that wrote it spent its CPU on issue #20's benchmarks).
-# Stage 6: the shipped stage-4 checkpoint continued on this project's 2-core CPU, in bfloat16
-# autocast (--bf16: 1.5x the float32 step on this AVX512-BF16 CPU in benchmarks/train_speed.py),
-# on tables drawn live from one prior (prior.json) that keeps stage 4's sizes (64-1280 rows,
-# 1-64 features) so the model does not forget long, wide tables (stage 5's failure), and adds
-# what the weak development tables have: the rule sampler (0.2), categorical columns in 30% of
-# the tables, missing values in 30% of them with up to 90% of a column's cells missing (anneal).
+# Status: running (started 2026-12-03).
+# Stage 6: the shipped stage-4 checkpoint continued on this project's 2-core CPU on tables drawn
+# live from one prior (prior.json) that keeps stage 4's sizes (64-1280 rows, 1-64 features) so the
+# model does not forget long, wide tables (stage 5's failure), and adds what the weak development
+# tables have: the rule sampler (0.2), categorical columns in 30% of the tables, missing values in
+# 30% of them with up to 90% of a column's cells missing (anneal).
 # Lower peak lr than stage 5 (1e-4 vs 3e-4), cosine decay to the 3,000 s time budget.
+# As prepared, the command had --bf16 and --threads 2; the machine it ran on is an AVX2-only AMD
+# EPYC, where bfloat16 is emulated (a (13908, 192) x (192, 768) linear: 426 ms in bf16, 47 ms in
+# float32), so it runs in float32, on one thread (the other core runs benchmarks meanwhile):
+# 61 s per step of 16 tables at these sizes.
 # Resumable: the same command with --resume continues it.
-tabpfn-lite train --init-from tabpfn_lite/weights/default --data prior:benchmarks/results/pretrain_stage6/prior.json --out runs/stage6 --batch-size 16 --steps 100000 --lr 1e-4 --warmup-steps 20 --time-budget 3000 --anneal-to-time-budget --log-every 5 --eval-every 100 --checkpoint-every 20 --seed 6 --threads 2 --bf16
+tabpfn-lite train --init-from tabpfn_lite/weights/default --data prior:benchmarks/results/pretrain_stage6/prior.json --out runs/stage6 --batch-size 16 --steps 100000 --lr 1e-4 --warmup-steps 20 --time-budget 3000 --anneal-to-time-budget --log-every 5 --eval-every 100 --checkpoint-every 20 --seed 6 --threads 1
 cp runs/stage6/log.jsonl runs/stage6/curves.png benchmarks/results/pretrain_stage6/
 #
 # Decision rule, fixed (and committed) while the run trained, before any benchmark number of its
