@@ -3,13 +3,17 @@
     python benchmarks/growth_study.py run --data PRIOR.h5 --out runs/growth --workers 2
     python benchmarks/growth_study.py analyze --out runs/growth --results benchmarks/results/growth
 
+    python benchmarks/growth_study.py refit --results benchmarks/results/growth
     python benchmarks/growth_study.py write-up --results benchmarks/results/growth
 
 `run` trains every base, grown and scratch run of the grid (resumable: re-run the same command);
 `analyze` reads the finished runs and writes under --results: curves.csv, speedups.csv,
-summary.md (speedup table, scaling-law fits), the plots and the write-up (README.md);
-`write-up` rewrites README.md from those files alone (no runs needed: it works from a fresh
-clone), so its verdicts can be checked and revised.
+summary.md (speedup table), the plots, the fits and IsoFLOP view (as `refit`) and the
+write-up (README.md);
+`refit` redoes the scaling-law fits (bootstrap intervals, leave-one-size-out errors) and the
+IsoFLOP view from curves.csv alone, then the write-up; `write-up` rewrites README.md from those
+files alone. Both need no runs (they work from a fresh clone), so the verdicts can be checked and
+revised.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
     curves,
-    degenerate_fit,
-    fit_with_holdout,
+    fit_report,
+    isoflop,
+    isoflop_summary,
     plot_grow_map,
+    plot_isoflop,
     plot_loss_vs_compute,
     plot_speedup_vs_g,
     scaling_points,
@@ -64,25 +70,9 @@ def analyze(args: argparse.Namespace) -> None:
     curve.to_csv(results / "curves.csv", index=False)
     sp.to_csv(results / "speedups_per_seed.csv", index=False)
 
-    fits = {
-        "scratch": fit_with_holdout(scaling_points(curve, ("scratch", "base"))),
-        "szp": fit_with_holdout(scaling_points(curve, ("szp",))),
-    }
-    (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
-
     for base in sorted(curve["base"].unique()):
         plot_loss_vs_compute(curve, results / f"loss_vs_compute_{base}.png", base)
     plot_speedup_vs_g(table, results / "speedup_vs_g.png")
-    base_runs = curve[(curve["operator"] == "base") & (curve["base"] == "A16")]
-    if len(base_runs):
-        last = base_runs.sort_values("step").groupby("run").last()
-        plot_grow_map(
-            ScalingLaw(**fits["scratch"]["law"]),
-            ScalingLaw(**fits["szp"]["law"]),
-            int(last["parameters"].iloc[0]),
-            float(last["cell_tokens"].mean()),
-            results / "grow_map.png",
-        )
 
     growth = pd.DataFrame(
         [
@@ -116,14 +106,6 @@ def analyze(args: argparse.Namespace) -> None:
             + growth.to_markdown(index=False, floatfmt=".2f"),
             "Speedup with the base model's training charged to the grown run:\n\n"
             + pivot_base.to_markdown(floatfmt=".2f"),
-            "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (Huber in log space, 32 "
-            "initialisations; held-out = the largest model's runs, predicted from the others):\n\n"
-            + pd.DataFrame(
-                {
-                    op: {**{k: v for k, v in f.items() if k != "law"}, **f["law"]}
-                    for op, f in fits.items()
-                }
-            ).to_markdown(floatfmt=".4g"),
         ]
     )
     write_benchmark(
@@ -133,9 +115,38 @@ def analyze(args: argparse.Namespace) -> None:
         (Path(args.out) / "command.txt").read_text().strip() + "` then `" + command_line(),
         body,
     )
+    fit_and_isoflop(results, boot=args.boot)
     write_up(results)
     print(pivot.to_string())
-    print(json.dumps(fits, indent=1))
+
+
+FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}  # runs in each scaling fit
+
+
+def fit_and_isoflop(results: Path, boot: int = 200) -> None:
+    """From curves.csv alone: scaling_fits.json (law, bootstrap intervals, leave-one-size-out
+    errors), isoflop.csv, isoflop_summary.csv and their plots."""
+    curve = pd.read_csv(results / "curves.csv")
+    fits = {
+        name: fit_report(scaling_points(curve, operators), boot=boot)
+        for name, operators in FIT_OPERATORS.items()
+    }
+    (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
+    iso = isoflop(curve)
+    iso.to_csv(results / "isoflop.csv", index=False)
+    isoflop_summary(iso).to_csv(results / "isoflop_summary.csv", index=False)
+    for base in sorted(iso["base"].unique()):
+        plot_isoflop(iso, results / f"isoflop_{base}.png", base)
+    first_base = sorted(curve["base"].unique())[0]
+    base_runs = curve[(curve["operator"] == "base") & (curve["base"] == first_base)]
+    last = base_runs.sort_values("step").groupby("run").last()
+    plot_grow_map(
+        ScalingLaw(**fits["scratch"]["law"]),
+        ScalingLaw(**fits["szp"]["law"]),
+        int(last["parameters"].iloc[0]),
+        float(last["cell_tokens"].mean()),
+        results / "grow_map.png",
+    )
 
 
 RUN_DESCRIPTION = """\
@@ -209,7 +220,37 @@ def _bound_verdict(reliable: pd.Series, pays: list, largest_g: int) -> str:
     return f"Upper bound: {bound}. Reliability: {reliability}."
 
 
-def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) -> list[str]:
+def _isoflop_bound(iso: pd.DataFrame) -> str:
+    """The bound on g read from the IsoFLOP view: where, at a fixed total compute, the grown
+    runs' loss crosses scratch's as g grows. Shown when most series over 3+ g have a crossing."""
+    series = iso[iso["g_tried"].apply(len) >= 3]
+    if series.empty:
+        return "IsoFLOP: no budget has 3 or more g for one operator: bound **not shown**."
+    crossed = series[series["bound"].notna()]
+    text = (
+        f"IsoFLOP (fixed total compute, base charged; {len(series)} (budget, operator) series "
+        f"over 3+ g): a crossing with scratch in {len(crossed)}"
+        + (
+            " ("
+            + ", ".join(
+                f"{r.operator} at {r.budget_x_base}x: g = {r.bound:.1f}"
+                for r in crossed.itertuples()
+            )
+            + ")"
+            if len(crossed)
+            else ""
+        )
+        + "; growing wins at every g tried in "
+        + f"{int((series['grown_wins_at'].apply(len) == series['g_tried'].apply(len)).sum())}."
+    )
+    if len(crossed) > len(series) / 2:
+        return text + f" Bound: **supported**, g ~ {crossed['bound'].median():.1f}."
+    return text + " Bound from the IsoFLOP view: **not shown**."
+
+
+def findings(
+    sp: pd.DataFrame, table: pd.DataFrame, fits: dict, iso: pd.DataFrame, lr_sweep: Path
+) -> list[str]:
     """Each known finding, the measured numbers that bear on it, and a verdict. Uses the
     A16 base (the full grid); speedups exclude the base's training unless said otherwise."""
     out = []
@@ -283,6 +324,8 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
         + ", ".join(f"g={g}: {v:.0%}" for g, v in reliable.items())
         + f". Largest g that pays with the base counted: {max(pays) if pays else 'none'}. "
         + _bound_verdict(reliable, pays, int(with_base.index.max()))
+        + " "
+        + _isoflop_bound(iso[iso["base"] == "A16"])
     )
 
     # 4. Gains shrink as the budget grows.
@@ -305,23 +348,28 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
     )
 
     # 5. Scaling-law fits.
-    err = {k: f.get("holdout_mean_rel_error", np.nan) for k, f in fits.items()}
-    ok = all(np.isfinite(v) and v < 0.05 for v in err.values())
-    degenerate = {k: degenerate_fit(f["law"]) for k, f in fits.items()}
-    degenerate = {k: v for k, v in degenerate.items() if v}
+    err = {k: f["loso_mean_rel_error"] for k, f in fits.items()}
+    degenerate = {k: f["degenerate"] for k, f in fits.items() if f["degenerate"]}
     if degenerate:
         verdict = (
             "**Not shown**: degenerate fits ("
             + "; ".join(f"{k}: {', '.join(v)}" for k, v in degenerate.items())
             + "); a law with a size exponent near zero or at its bound says nothing about when "
-            "to grow, whatever its hold-out error."
+            "to grow, whatever its prediction error."
         )
+    elif any(v is None for v in err.values()):
+        verdict = "**Not shown**: fewer than 3 model sizes to leave one out."
     else:
+        ok = all(v < 0.05 for v in err.values())
         verdict = "**Supported** (within 5%)." if ok else "**Not shown** (error >= 5%)."
     out.append(
         "**5. Scaling laws L(N, D) fitted to scratch and grown runs predict when to grow.** Mean "
-        "relative error on the points of the largest model, left out of the fit: "
-        + ", ".join(f"{k} {v:.1%}" for k, v in err.items())
+        "relative error on each model size's points predicted from the other sizes "
+        "(leave-one-size-out): "
+        + ", ".join(
+            f"{k} {v:.1%} over {len(fits[k]['sizes'])} sizes" if v is not None else f"{k} n/a"
+            for k, v in err.items()
+        )
         + ". "
         + verdict
         + " The map below draws both fits, with the base model's compute charged to growing."
@@ -329,13 +377,40 @@ def findings(sp: pd.DataFrame, table: pd.DataFrame, fits: dict, lr_sweep: Path) 
     return out
 
 
+LIST_COLUMNS = {c: json.loads for c in ("g_tried", "grown_wins_at")}
+
+
+def fits_table(fits: dict) -> str:
+    """Each fit's parameters with their 95% bootstrap intervals, errors and verdict."""
+    columns = {}
+    for name, f in fits.items():
+        col = {
+            k: f"{v:.4g} [{f['ci95'][k][0]:.3g}, {f['ci95'][k][1]:.3g}]"
+            for k, v in f["law"].items()
+        }
+        col["points / runs"] = f"{f['n_points']} / {f['n_runs']}"
+        col["sizes (parameters)"] = ", ".join(str(n) for n in f["sizes"])
+        col["fit mean rel. error"] = f"{f['fit_mean_rel_error']:.2%}"
+        for n, e in f["leave_one_size_out"].items():
+            col[f"left out N = {n}"] = f"{e:.2%}"
+        col["degenerate"] = "; ".join(f["degenerate"]) or "no"
+        columns[name] = col
+    return pd.DataFrame(columns).fillna("").to_markdown()
+
+
 def write_up(results: Path) -> Path:
     """README.md of the study from the files `analyze` wrote under `results` (no runs needed)."""
     summary = (results / "summary.md").read_text().split("\n\n")
+    # Older summaries held the fits; they are written from scaling_fits.json below.
+    summary = [part for part in summary if not part.startswith("Scaling-law fits")]
+    summary = [
+        part for part in summary if not part.startswith("|                        |     scratch")
+    ]
     command, body = summary[1], "\n\n".join(summary[2:]).strip()
     sp = pd.read_csv(results / "speedups_per_seed.csv")
     table = pd.read_csv(results / "results.csv")
     fits = json.loads((results / "scaling_fits.json").read_text())
+    iso = pd.read_csv(results / "isoflop_summary.csv", converters=LIST_COLUMNS)
     text = "\n\n".join(
         [
             "# Growth study: when does growing a trained model beat training from scratch?",
@@ -346,12 +421,21 @@ def write_up(results: Path) -> Path:
             "Verdicts: **supported** or **contradicted** where the numbers decide it beyond the "
             "seed spread; **not shown** where they do not (too few points, a difference within "
             "the spread, a degenerate fit, a bound not reached).",
-            *findings(sp, table, fits, results.parent / "mup_lr_sweep"),
+            *findings(sp, table, fits, iso, results.parent / "mup_lr_sweep"),
             "## Tables",
             body,
+            "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (Huber in log space; 95% "
+            "intervals from refits to the runs resampled with replacement; leave-one-size-out "
+            "= mean relative error on one model size's points, fitted on the others):\n\n"
+            + fits_table(fits),
+            "IsoFLOP: at a fixed total compute (a multiple of the base model's training, charged "
+            "to grown runs), the g of the lowest loss per operator, the g where growing ends below "
+            "scratch, and the bound (where growing's loss crosses scratch's as g grows; nan: no "
+            "crossing measured):\n\n" + iso.to_markdown(index=False, floatfmt=".2f"),
             "## Plots",
             "![loss vs compute](loss_vs_compute_A16.png)",
             "![speedup vs g](speedup_vs_g.png)",
+            "![isoflop](isoflop_A16.png)",
             "![grow or not](grow_map.png)",
             "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
             "results.csv, scaling_fits.json.",
@@ -380,6 +464,10 @@ def main() -> None:
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)
     a.add_argument("--results", default="benchmarks/results/growth")
+    a.add_argument("--boot", type=int, default=200, help="bootstrap refits per scaling law")
+    f = sub.add_parser("refit", help="fits, IsoFLOP and write-up from --results/curves.csv")
+    f.add_argument("--results", default="benchmarks/results/growth")
+    f.add_argument("--boot", type=int, default=200)
     w = sub.add_parser("write-up", help="rewrite README.md from the files under --results")
     w.add_argument("--results", default="benchmarks/results/growth")
     args = parser.parse_args()
@@ -387,6 +475,9 @@ def main() -> None:
         run(args)
     elif args.command == "analyze":
         analyze(args)
+    elif args.command == "refit":
+        fit_and_isoflop(Path(args.results), boot=args.boot)
+        print(write_up(Path(args.results)).read_text())
     else:
         print(write_up(Path(args.results)).read_text())
 

@@ -313,3 +313,69 @@ def test_degenerate_scaling_law_fits_are_named():
         "beta = 0.026 (near zero)",
         "E = 2e-24 (no irreducible loss)",
     ]
+
+
+def _law_points(law, sizes, seeds=(0, 1)):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in sizes:
+        for seed in seeds:
+            for d in np.geomspace(1e5, 1e8, 8):
+                noise = 1 + 0.002 * rng.standard_normal()
+                rows.append({"run": f"{n}/{seed}", "N": n, "D": d, "loss": law(n, d) * noise})
+    return pd.DataFrame(rows)
+
+
+def test_fit_report_gives_intervals_and_leave_one_size_out_errors():
+    from tabpfn_lite.growth.analysis import ScalingLaw, fit_report
+
+    true = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    report = fit_report(_law_points(true, [1e4, 3e4, 1e5, 3e5]), boot=8)
+    assert report["sizes"] == [10_000, 30_000, 100_000, 300_000] and report["n_runs"] == 8
+    assert report["degenerate"] == []
+    for name in ("alpha", "beta"):
+        lo, hi = report["ci95"][name]
+        assert lo <= report["law"][name] <= hi and hi - lo < 0.2
+    assert report["law"]["alpha"] == pytest.approx(0.5, abs=0.1)
+    assert set(report["leave_one_size_out"]) == {"10000", "30000", "100000", "300000"}
+    assert report["loso_mean_rel_error"] < 0.02
+
+    flat = ScalingLaw(E=0.4, A=1e-9, alpha=0.5, B=80.0, beta=0.4)  # model size does not matter
+    reasons = fit_report(_law_points(flat, [1e4, 1e5]), boot=4)["degenerate"]
+    assert any(r.startswith("alpha") for r in reasons)
+
+
+def test_isoflop_charges_the_base_and_finds_the_crossing():
+    import pandas as pd
+
+    from tabpfn_lite.growth.analysis import isoflop, isoflop_summary
+
+    def rows(operator, flops, losses, g=2, base_flops=0.0):
+        return [
+            {"run": operator, "base": "T", "seed": 0, "g": g, "operator": operator, "step": i,
+             "flops": f, "base_flops": base_flops, "eval_loss": v}
+            for i, (f, v) in enumerate(zip(flops, losses, strict=True))
+        ]  # fmt: skip
+
+    curve = pd.DataFrame(
+        rows("base", [0, 100, 1000], [1.2, 1.0, 0.8], g=1)
+        + rows("szp", [0, 1000, 3000], [0.8, 0.7, 0.6], base_flops=1000.0)
+        + rows("scratch", [0, 500, 2000, 8000], [1.0, 0.9, 0.75, 0.65])
+    )
+    iso = isoflop(curve, multiples=(0.5, 2, 4)).set_index(["budget_x_base", "operator"])["loss"]
+    assert (0.5, "szp") not in iso.index  # the base alone costs more than the budget
+    assert iso[(2, "szp")] == pytest.approx(0.7) and iso[(2, "scratch")] == pytest.approx(0.75)
+    assert iso[(4, "szp")] == pytest.approx(0.6) and iso[(4, "scratch")] == pytest.approx(0.7)
+
+    by_g = pd.DataFrame(
+        [
+            {"base": "T", "budget_x_base": 4, "operator": op, "g": g, "seed": 0, "loss": v}
+            for op, losses in (("scratch", [1.0, 0.9, 0.8]), ("szp", [0.9, 0.85, 0.9]))
+            for g, v in zip([2, 4, 8], losses, strict=True)
+        ]
+    )
+    summary = isoflop_summary(by_g).iloc[0]
+    assert summary["best_g"] == 4 and summary["grown_wins_at"] == [2, 4]
+    assert summary["bound"] == pytest.approx(4 * 2 ** (1 / 3))  # gap -0.05 at 4, +0.1 at 8

@@ -175,7 +175,10 @@ class ScalingLaw:
 EXPONENT_BOUNDS = (0.0, 2.0)  # alpha and beta are fitted within these
 
 
-def degenerate_fit(law: dict, near: float = 0.05, floor: float = 1e-6) -> list[str]:
+NEAR_BOUND = 0.05  # an exponent this close to 0 or to its upper bound is degenerate
+
+
+def degenerate_fit(law: dict, near: float = NEAR_BOUND, floor: float = 1e-6) -> list[str]:
     """Why a fitted law says nothing about model or data size (empty when it is usable): an
     exponent at a bound of its range or near zero, or an irreducible loss E of about zero."""
     low, high = EXPONENT_BOUNDS
@@ -190,9 +193,9 @@ def degenerate_fit(law: dict, near: float = 0.05, floor: float = 1e-6) -> list[s
     return reasons
 
 
-def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
+def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
-    with L-BFGS from a grid of initialisations; returns the best."""
+    with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
     log_n, log_d, log_l = np.log(n), np.log(d), np.log(loss)
 
     def objective(theta):
@@ -202,10 +205,11 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
         quad = np.minimum(np.abs(r), delta)
         return float(np.sum(0.5 * quad**2 + delta * (np.abs(r) - quad)))
 
+    if inits is None:
+        inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
+    bounds = [(None, None), (None, None), EXPONENT_BOUNDS, (None, None), EXPONENT_BOUNDS]
     best = None
-    inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
     for init in inits:
-        bounds = [(None, None), (None, None), EXPONENT_BOUNDS, (None, None), EXPONENT_BOUNDS]
         res = minimize(objective, np.array(init), method="L-BFGS-B", bounds=bounds)
         if best is None or res.fun < best.fun:
             best = res
@@ -215,6 +219,11 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3) -> ScalingLaw:
     )
 
 
+def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
+    """The fit's own parametrisation of a law (log E, log A, alpha, log B, beta)."""
+    return (np.log(law.E), np.log(law.A), law.alpha, np.log(law.B), law.beta)
+
+
 def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFrame:
     """(N, D, loss) points of these operators' runs, D = cell-tokens of the run itself > 0.
     Scratch data: ("scratch", "base"), both trained from a random initialisation."""
@@ -222,19 +231,137 @@ def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFr
     return pts.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
 
 
-def fit_with_holdout(points: pd.DataFrame) -> dict:
-    """Fit on all but the largest model, predict the largest; then refit on everything."""
-    largest = points["N"].max()
-    train, held = points[points["N"] < largest], points[points["N"] == largest]
-    out: dict = {"n_points": len(points), "held_out_N": int(largest)}
-    if train["N"].nunique() >= 2 and len(held):
-        law = fit_scaling_law(train["N"], train["D"], train["loss"])
-        err = np.abs(law(held["N"], held["D"]) - held["loss"]) / held["loss"]
-        out.update(holdout_mean_rel_error=float(err.mean()), holdout_max_rel_error=float(err.max()))
-        fit_err = np.abs(law(train["N"], train["D"]) - train["loss"]) / train["loss"]
-        out["fit_mean_rel_error"] = float(fit_err.mean())
-    out["law"] = fit_scaling_law(points["N"], points["D"], points["loss"]).__dict__
-    return out
+def _rel_error(law: ScalingLaw, points: pd.DataFrame) -> float:
+    return float((np.abs(law(points["N"], points["D"]) - points["loss"]) / points["loss"]).mean())
+
+
+def fit_report(
+    points: pd.DataFrame, boot: int = 200, seed: int = 0, near: float = NEAR_BOUND
+) -> dict:
+    """The law fitted to every point and what it is worth:
+
+    - `degenerate`: why it says nothing about model or data size (`degenerate_fit`), also when a
+      95% bootstrap interval of an exponent reaches near zero or its bound;
+    - `ci95`: 2.5 and 97.5 percentiles of each parameter over `boot` refits to the runs resampled
+      with replacement (a run's evaluations are not independent points);
+    - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
+      law fitted to the other sizes (needs 3+ sizes)."""
+    law = fit_scaling_law(points["N"], points["D"], points["loss"])
+    sizes = sorted(int(n) for n in points["N"].unique())
+    report: dict = {
+        "n_points": len(points),
+        "n_runs": int(points["run"].nunique()),
+        "sizes": sizes,
+        "law": law.__dict__,
+        "fit_mean_rel_error": _rel_error(law, points),
+    }
+    by_run = [g for _, g in points.groupby("run")]
+    rng = np.random.default_rng(seed)
+    samples = []
+    for _ in range(boot):
+        resampled = pd.concat([by_run[i] for i in rng.integers(len(by_run), size=len(by_run))])
+        refit = fit_scaling_law(
+            resampled["N"], resampled["D"], resampled["loss"], inits=[_log_theta(law)]
+        )
+        samples.append(refit.__dict__)
+    samples = pd.DataFrame(samples)
+    report["ci95"] = {
+        k: [float(samples[k].quantile(0.025)), float(samples[k].quantile(0.975))] for k in samples
+    }
+    reasons = degenerate_fit(law.__dict__)
+    low, high = EXPONENT_BOUNDS
+    for name in ("alpha", "beta"):
+        lo, hi = report["ci95"][name]
+        if any(r.startswith(f"{name} ") for r in reasons):
+            continue
+        if lo < low + near:
+            reasons.append(f"{name}'s 95% interval reaches {lo:.3g} (near zero)")
+        elif hi > high - near:
+            reasons.append(f"{name}'s 95% interval reaches {hi:.3g} (its bound {high})")
+    report["degenerate"] = reasons
+    loso = {}
+    if len(sizes) >= 3:
+        for n in sizes:
+            rest, held = points[points["N"] != n], points[points["N"] == n]
+            loso[str(n)] = _rel_error(
+                fit_scaling_law(rest["N"], rest["D"], rest["loss"], inits=[_log_theta(law)]), held
+            )
+    report["leave_one_size_out"] = loso
+    report["loso_mean_rel_error"] = float(np.mean(list(loso.values()))) if loso else None
+    return report
+
+
+# ------------------------------------------------------------------------------------ IsoFLOP
+BUDGET_MULTIPLES = (2, 4, 8, 16, 32)  # IsoFLOP budgets, in units of the base model's training
+
+
+def isoflop(curve: pd.DataFrame, multiples=BUDGET_MULTIPLES) -> pd.DataFrame:
+    """Loss at fixed total compute, per (base, budget, g, operator, seed): each run's
+    running-minimum held-out loss once it has spent the budget, the base model's training
+    charged to grown runs (a grown run starts at that cost). Budgets are multiples of the
+    base's training compute (mean over seeds). A budget outside a run's evaluated compute gives
+    no row: nothing is extrapolated."""
+    rows = []
+    targets = curve[curve["operator"] != "base"]
+    for base, group in targets.groupby("base"):
+        bases = curve[(curve["base"] == base) & (curve["operator"] == "base")]
+        base_cost = float(bases.groupby("run")["flops"].max().mean())
+        for (g, op, seed), run in group.groupby(["g", "operator", "seed"]):
+            run = run.sort_values("step")
+            spent = run["flops"].to_numpy() + run["base_flops"].to_numpy()
+            loss = run["eval_loss"].to_numpy()
+            evaluated = spent[run["step"].to_numpy() > 0] if op == SCRATCH else spent
+            for k in multiples:
+                budget = k * base_cost
+                if not evaluated.min() <= budget <= spent.max() * 1.0001:
+                    continue
+                rows.append(
+                    {
+                        "base": base,
+                        "budget_x_base": k,
+                        "budget_flops": budget,
+                        "g": g,
+                        "operator": op,
+                        "seed": seed,
+                        "loss": loss_at(spent, loss, budget),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def isoflop_summary(iso: pd.DataFrame) -> pd.DataFrame:
+    """Per (base, budget, operator): the g of the lowest mean loss, and the bound on g, where the
+    grown runs' mean loss crosses scratch's from below as g grows (interpolated in log g).
+    `bound` is nan where no crossing was measured; `grown_wins_at` lists the g where growing
+    ends lower, `g_tried` the g where both ran at this budget."""
+    mean = iso.groupby(["base", "budget_x_base", "operator", "g"])["loss"].mean().reset_index()
+    rows = []
+    for (base, k), group in mean.groupby(["base", "budget_x_base"]):
+        scratch = group[group["operator"] == SCRATCH].set_index("g")["loss"]
+        for op, run in group[group["operator"] != SCRATCH].groupby("operator"):
+            grown = run.set_index("g")["loss"]
+            gs = sorted(set(grown.index) & set(scratch.index))
+            if not gs:
+                continue
+            gap = np.array([grown[g] - scratch[g] for g in gs])  # < 0: growing wins
+            bound = np.nan
+            for i in range(1, len(gs)):
+                if gap[i - 1] < 0 <= gap[i]:
+                    frac = -gap[i - 1] / (gap[i] - gap[i - 1])
+                    bound = float(np.exp(np.log(gs[i - 1]) + frac * np.log(gs[i] / gs[i - 1])))
+                    break
+            rows.append(
+                {
+                    "base": base,
+                    "budget_x_base": k,
+                    "operator": op,
+                    "g_tried": gs,
+                    "best_g": int(grown[gs].idxmin()),
+                    "grown_wins_at": [g for g, v in zip(gs, gap, strict=True) if v < 0],
+                    "bound": bound,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------ plots
@@ -254,6 +381,36 @@ def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
     axes[0][0].set_ylabel("held-out prior loss (mean of seeds)")
     handles = [plt.Line2D([], [], color=colors[op], marker=".", label=op) for op in operators]
     axes[0][0].legend(handles=handles)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_isoflop(iso: pd.DataFrame, path: Path, base: str) -> None:
+    """Loss against g at fixed total compute (base training charged), one panel per budget:
+    growing pays at a g where an operator's line lies below scratch's."""
+    plt = pyplot()
+    data = iso[iso["base"] == base]
+    budgets = sorted(data["budget_x_base"].unique())
+    fig, axes = plt.subplots(
+        1, len(budgets), figsize=(3.4 * len(budgets), 3.6), squeeze=False, sharey=True
+    )
+    operators = sorted(set(data["operator"]) - {SCRATCH})
+    colors = dict(zip(operators, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
+    for ax, k in zip(axes[0], budgets, strict=True):
+        mean = data[data["budget_x_base"] == k].groupby(["operator", "g"])["loss"].mean()
+        for op in [*operators, SCRATCH]:
+            if op not in mean.index.get_level_values(0):
+                continue
+            line = mean.loc[op]
+            style = dict(color="k", ls="--") if op == SCRATCH else dict(color=colors[op])
+            ax.plot(line.index, line.to_numpy(), marker="o", label=op, **style)
+        ax.set(xscale="log", xlabel="growth factor g", title=f"{base}: {k}x the base's compute")
+        ax.set_xticks([2, 4, 8, 16], labels=["2", "4", "8", "16"])
+        ax.xaxis.set_minor_formatter(plt.matplotlib.ticker.NullFormatter())
+        ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("held-out prior loss (mean of seeds)")
+    axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

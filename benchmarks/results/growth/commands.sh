@@ -15,3 +15,6 @@ python benchmarks/growth_study.py analyze --out runs/growth_study --results benc
 #    a difference within two standard errors of the seed pairs, a degenerate scaling-law fit, a
 #    bound on g not reached or a one-seed sweep are "not shown").
 python benchmarks/growth_study.py write-up --results benchmarks/results/growth
+# 6. Scaling-law fits with 95% bootstrap intervals and leave-one-size-out errors, the IsoFLOP view
+#    (loss vs g at fixed total compute) and the write-up, from curves.csv alone (fresh clone, ~3 min).
+python benchmarks/growth_study.py refit --results benchmarks/results/growth
