@@ -25,6 +25,7 @@ With K <= max_classes each code is a permutation and the members' probabilities 
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from numbers import Integral, Real
@@ -41,6 +42,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .checkpoint import (
+    WEIGHTS_FILE,
     default_checkpoint_path,
     load_checkpoint,
     model_from_bytes,
@@ -71,7 +73,8 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         in logarithmically first), and (in pairs of members) categorical columns of 3-10 levels
         as ordinal codes or as one-hot indicators.
     checkpoint : str or Path, default=None
-        Checkpoint folder; None loads the one shipped in the package.
+        Checkpoint folder; None loads the one shipped in the package. A checkpoint is loaded
+        once per process and device, and its network shared (read-only) by the estimators.
     softmax_temperature : float, default=0.9
         Logits are divided by it before the softmax.
     random_state : int, RandomState or None, default=None
@@ -278,8 +281,16 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
     def _load_model(self) -> TabPFN:
         if getattr(self, "weights_", None) is not None:  # unpickled with pickle_weights=True
             return model_from_bytes(self.weights_, device=self._resolved_device())
-        model, _ = load_checkpoint(self.checkpoint_path_, device=self._resolved_device())
-        return model
+        try:
+            weights = (self.checkpoint_path_ / WEIGHTS_FILE).stat()
+        except OSError:  # not a checkpoint: load_checkpoint says what is wrong
+            return load_checkpoint(self.checkpoint_path_, device=self._resolved_device())[0]
+        return shared_model(
+            str(self.checkpoint_path_),
+            str(self._resolved_device()),
+            weights.st_mtime_ns,
+            weights.st_size,
+        )
 
     def _member_inputs(self, X_num: np.ndarray, rows: np.ndarray | None = None) -> list[np.ndarray]:
         """(n, F) -> M arrays (n', F'_m) float32: each member's rows (all, or rows[m]),
@@ -363,6 +374,15 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
 
 
 # --------------------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=4)
+def shared_model(path: str, device: str, mtime_ns: int, size: int) -> TabPFN:
+    """The checkpoint's network, loaded once per (path, device, weights file version) and shared
+    by the estimators that use it: they only read it, and loading and verifying it was a fifth
+    of a small table's fit."""
+    model, _ = load_checkpoint(path, device=device)
+    return model
+
+
 ECOC_FALLBACK_TEMPERATURE = 2.0  # tables too small to hold rows out for the temperature
 
 

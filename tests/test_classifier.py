@@ -190,6 +190,21 @@ def test_all_categorical_table(clf):
     assert proba.shape == (30, 2) and np.isfinite(proba).all()
 
 
+def test_quantile_member_transform_gives_scikit_learns_normal_scores_exactly():
+    from sklearn.preprocessing import QuantileTransformer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5)) * np.array([1e-8, 1.0, 1.0, 1e6, 1.0])
+    X[:, 1] = np.round(X[:, 1])  # ties
+    X[:, 2] = 3.0  # constant
+    X[rng.random(X.shape) < 0.1] = np.nan
+    unseen = np.vstack([X, 1.5 * X + 1e-8, X - 1e-8])  # beyond and just inside the train range
+    t = MemberTransform("quantile", np.zeros(5, bool), 0).fit(X)
+    reference = QuantileTransformer(n_quantiles=300, output_distribution="normal", random_state=0)
+    expected = reference.fit(t._numeric(X)).transform(t._numeric(unseen))
+    np.testing.assert_array_equal(t.transform(unseen), expected)
+
+
 def test_onehot_member_transform_gives_one_indicator_per_level():
     categorical = np.array([False, True, True, True])
     n_levels = np.array([0, 3, 2, 12])  # 2 levels: already an indicator; 12: too many
@@ -289,3 +304,19 @@ def test_each_member_gets_orthogonal_feature_codes(clf):
     for codes in clf.feature_codes_:  # (1, T, d): 4 features -> 2 tokens
         gram = codes[0] @ codes[0].T
         assert abs(gram[0, 1]) < 1e-4 * gram.diagonal().max()
+
+
+def test_estimators_share_a_checkpoints_network_until_its_weights_change(tiny_checkpoint, tmp_path):
+    import os
+    import shutil
+
+    checkpoint = shutil.copytree(tiny_checkpoint, tmp_path / "checkpoint")
+    X, y = load_iris(return_X_y=True)
+    a = TabPFNLiteClassifier(checkpoint=checkpoint, n_estimators=1, random_state=0).fit(X, y)
+    b = TabPFNLiteClassifier(checkpoint=checkpoint, n_estimators=1, random_state=0).fit(X, y)
+    assert a.model_ is b.model_
+    weights = checkpoint / "model.safetensors"
+    os.utime(weights, ns=(weights.stat().st_atime_ns, weights.stat().st_mtime_ns + 10**9))
+    c = TabPFNLiteClassifier(checkpoint=checkpoint, n_estimators=1, random_state=0).fit(X, y)
+    assert c.model_ is not a.model_
+    np.testing.assert_array_equal(c.predict_proba(X), a.predict_proba(X))
