@@ -22,6 +22,15 @@ from tabpfn_lite.options import add_list_option
 from tabpfn_lite.train import evaluate, real_eval_sets, synthetic_eval_batches
 
 
+def source_names(data: list[str]) -> list[str]:
+    """A column name per data source: its file stem, with its folder where stems repeat
+    (two `prior.json` specs would otherwise share one column)."""
+    stems = [Path(d).stem for d in data]
+    if len(set(stems)) == len(stems):
+        return stems
+    return [f"{Path(d).parent.name}/{Path(d).stem}" for d in data]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_list_option(parser, "--checkpoint", required=True)
@@ -31,7 +40,8 @@ def main() -> None:
     args = parser.parse_args()
 
     held_out = {
-        Path(d).stem: synthetic_eval_batches(d, args.datasets, batch_size=16) for d in args.data
+        name: synthetic_eval_batches(d, args.datasets, batch_size=16)
+        for name, d in zip(source_names(args.data), args.data, strict=True)
     }
     real = real_eval_sets()
     rows = []

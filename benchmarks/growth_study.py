@@ -40,23 +40,43 @@ from tabpfn_lite.growth.analysis import (
     speedup_table,
     speedups,
 )
-from tabpfn_lite.growth.study import StudyConfig, load_runs, run_study
+from tabpfn_lite.growth.study import GRIDS, StudyConfig, load_runs, plan_cost, run_study
 from tabpfn_lite.options import add_list_option
 
 
-def run(args: argparse.Namespace) -> None:
-    cfg = StudyConfig(
+def study_config(args: argparse.Namespace) -> StudyConfig:
+    return StudyConfig(
         data=args.data,
         out=args.out,
+        bases=GRIDS[args.grid](),
         seeds=tuple(args.seeds),
         lr=args.lr,
         base_tpp=args.base_tpp,
         target_tpp=args.target_tpp,
         max_target_cells=args.max_target_cells,
     )
+
+
+def run(args: argparse.Namespace) -> None:
+    cfg = study_config(args)
     (Path(args.out)).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "command.txt").write_text(command_line() + "\n")
     run_study(cfg, workers=args.workers, only=args.only, exclude=tuple(args.exclude))
+
+
+def plan(args: argparse.Namespace) -> None:
+    """The grid's runs and cost, before running it: CPU hours at --gflops-per-core."""
+    cost = pd.DataFrame(plan_cost(study_config(args)))
+    cost["cpu_hours"] = cost["flops"] / (args.gflops_per_core * 1e9) / 3600
+    cost["run_kind"] = cost["id"].str.split("/").str[0] + " " + cost["operator"]
+    print(cost.groupby("run_kind")[["parameters", "steps", "cpu_hours"]].agg(
+        {"parameters": "max", "steps": "max", "cpu_hours": "sum"}
+    ).to_string(float_format="%.2f"))  # fmt: skip
+    print(
+        f"{len(cost)} runs, {cost['flops'].sum():.3g} FLOPs, {cost['cpu_hours'].sum():.1f} CPU "
+        f"hours at {args.gflops_per_core} GFLOP/s per core; largest target "
+        f"{cost['parameters'].max():,} parameters"
+    )
 
 
 def analyze(args: argparse.Namespace) -> None:
@@ -449,17 +469,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run")
-    p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
+    c = sub.add_parser("plan", help="the grid's runs and estimated CPU hours (nothing is run)")
+    for q in (p, c):
+        q.add_argument("--data", required=True)
+        q.add_argument("--out", required=True)
+        q.add_argument("--grid", choices=sorted(GRIDS), default="v1")
+        add_list_option(q, "--seeds", type=int, default=[0, 1, 2])
+        q.add_argument("--lr", type=float, default=2**-7)
+        q.add_argument("--base-tpp", type=float, default=120.0)
+        q.add_argument("--target-tpp", type=float, default=400.0)
+        q.add_argument("--max-target-cells", type=float, default=4e6)
     p.add_argument("--workers", type=int, default=2)
-    add_list_option(p, "--seeds", type=int, default=[0, 1, 2])
-    p.add_argument("--lr", type=float, default=2**-7)
-    p.add_argument("--base-tpp", type=float, default=120.0)
-    p.add_argument("--target-tpp", type=float, default=400.0)
-    p.add_argument("--max-target-cells", type=float, default=4e6)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
     add_list_option(
         p, "--exclude", nargs="*", default=[], help="skip run ids containing these (g16/zero_pad)"
+    )
+    c.add_argument(
+        "--gflops-per-core",
+        type=float,
+        default=6.0,
+        help="training FLOP rate of one worker (the v1 study: ~6 GFLOP/s of 6 x N x D per core)",
     )
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)
@@ -473,6 +502,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "run":
         run(args)
+    elif args.command == "plan":
+        plan(args)
     elif args.command == "analyze":
         analyze(args)
     elif args.command == "refit":

@@ -225,7 +225,7 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     cfg = StudyConfig(
         data=str(small_dump),
         out=str(tmp_path / "study"),
-        bases=[Base("T8", 8, 1, 1, (2, 4), ("preserve", "szp"))],
+        bases=[Base("T8", 8, 1, 1, (2, 4), ("preserve", "szp", "stack"))],
         seeds=(0,),
         base_tpp=40,
         target_tpp=40,
@@ -234,7 +234,15 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
         batch_size=8,
     )
     plan = plan_runs(cfg)
-    assert [r.operator for r in plan][:1] == ["base"] and len(plan) == 1 + 2 * 3
+    assert [r.operator for r in plan][:1] == ["base"]
+    by_id = {r.id: r for r in plan}
+    grown = [r for r in plan if r.operator not in ("base", "scratch")]
+    assert len(grown) == 2 * 3
+    for r in grown:  # every grown run has a scratch control of its own target's shape
+        assert by_id[r.control].operator == "scratch" and by_id[r.control].model == r.model
+    stack_g4, szp_g4 = by_id["T8/seed0/g4/stack"], by_id["T8/seed0/g4/szp"]
+    assert stack_g4.model["emsize"] == 8 and stack_g4.model["nlayers"] > 2  # depth alone
+    assert stack_g4.control != szp_g4.control
     run_study(cfg, workers=1)
     runs = load_runs(cfg.out)
     assert len(runs) == len(plan)
@@ -246,7 +254,7 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     curve = curves(runs)
     assert (curve.groupby("run")["step"].min() == 0).all()
     table = speedup_table(speedups(curve, budgets_tpp=(10, 20, 40)))
-    assert set(table["operator"]) == {"preserve", "szp"}
+    assert set(table["operator"]) == {"preserve", "szp", "stack"}
     mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
     run_study(cfg, workers=1)  # finished runs are skipped
     assert (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime == mtime
@@ -276,6 +284,7 @@ def test_speedup_on_hand_made_curves():
     def rows(operator, losses, n_params, base_run=None):
         return [
             {
+                "run": f"T/seed0/g2/{operator}",
                 "base": "T",
                 "seed": 0,
                 "g": 2,
@@ -354,8 +363,9 @@ def test_isoflop_charges_the_base_and_finds_the_crossing():
 
     def rows(operator, flops, losses, g=2, base_flops=0.0):
         return [
-            {"run": operator, "base": "T", "seed": 0, "g": g, "operator": operator, "step": i,
-             "flops": f, "base_flops": base_flops, "eval_loss": v}
+            {"run": f"T/seed0/g{g}/{operator}", "base": "T", "seed": 0, "g": g,
+             "operator": operator, "step": i, "flops": f, "base_flops": base_flops,
+             "eval_loss": v}
             for i, (f, v) in enumerate(zip(flops, losses, strict=True))
         ]  # fmt: skip
 
@@ -371,7 +381,15 @@ def test_isoflop_charges_the_base_and_finds_the_crossing():
 
     by_g = pd.DataFrame(
         [
-            {"base": "T", "budget_x_base": 4, "operator": op, "g": g, "seed": 0, "loss": v}
+            {
+                "base": "T",
+                "budget_x_base": 4,
+                "operator": op,
+                "control": "scratch",
+                "g": g,
+                "seed": 0,
+                "loss": v,
+            }
             for op, losses in (("scratch", [1.0, 0.9, 0.8]), ("szp", [0.9, 0.85, 0.9]))
             for g, v in zip([2, 4, 8], losses, strict=True)
         ]

@@ -31,9 +31,28 @@ def run_flops(row: dict) -> float:
     return 6.0 * row["parameters"] * row["cell_tokens"]
 
 
+def control_run(spec: dict) -> str | None:
+    """The scratch run a run is compared with: its own id for a scratch run, None for a base;
+    studies written before `control` existed had one scratch run per (base, seed, g)."""
+    if spec["operator"] == "base":
+        return None
+    if spec["operator"] == SCRATCH:
+        return spec["id"]
+    return spec.get("control") or spec["id"].rsplit("/", 1)[0] + "/" + SCRATCH
+
+
+def with_controls(curve: pd.DataFrame) -> pd.DataFrame:
+    """The curve with its `control` column (derived from the run ids for older curves.csv)."""
+    if "control" in curve:
+        return curve
+    specs = curve[["run", "operator"]].rename(columns={"run": "id"}).to_dict("records")
+    return curve.assign(control=[control_run(spec) for spec in specs])
+
+
 def curves(runs: list[dict]) -> pd.DataFrame:
-    """One row per evaluation (step 0 included): run id, base, seed, g, operator, parameters,
-    cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over the real sets).
+    """One row per evaluation (step 0 included): run id, its scratch control, base, seed, g,
+    operator, parameters, cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over
+    the real sets).
 
     flops: as logged by training (attention included, model/flops.py); runs logged before that
     count fall back to 6 x parameters x cell-tokens, and `flops_counted` says which."""
@@ -53,6 +72,7 @@ def curves(runs: list[dict]) -> pd.DataFrame:
             rows.append(
                 {
                     "run": spec["id"],
+                    "control": control_run(spec),
                     "base": spec["base"],
                     "seed": spec["seed"],
                     "g": spec["g"],
@@ -104,37 +124,39 @@ def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
     the grown run needs to reach the same loss. Budgets before scratch's first evaluation are
     left out (there would be nothing but interpolation from the untrained start)."""
     rows = []
-    for (base, g, seed), group in curve[curve["operator"] != "base"].groupby(["base", "g", "seed"]):
-        scratch = group[group["operator"] == SCRATCH].sort_values("step")
+    targets = with_controls(curve)
+    targets = targets[targets["operator"] != "base"]
+    grown = targets[targets["operator"] != SCRATCH]
+    for (control, op), run in grown.groupby(["control", "operator"]):
+        scratch = targets[targets["run"] == control].sort_values("step")
         if scratch.empty:
             continue
         s_flops, s_loss = scratch["flops"].to_numpy(), scratch["eval_loss"].to_numpy()
         first_eval = s_flops[s_flops > 0].min()
         n = scratch["parameters"].iloc[0]
-        for op, run in group[group["operator"] != SCRATCH].groupby("operator"):
-            run = run.sort_values("step")
-            flops, loss = run["flops"].to_numpy(), run["eval_loss"].to_numpy()
-            for tpp in budgets_tpp:
-                budget = 6.0 * n * tpp * n
-                if not first_eval <= budget <= s_flops.max() * 1.0001:
-                    continue
-                target = loss_at(s_flops, s_loss, budget)
-                scratch_compute = compute_to_reach(s_flops, s_loss, target)
-                grown = compute_to_reach(flops, loss, target)
-                base_flops = run["base_flops"].iloc[0]
-                rows.append(
-                    {
-                        "base": base,
-                        "g": g,
-                        "operator": op,
-                        "seed": seed,
-                        "budget_tpp": tpp,
-                        "scratch_loss": target,
-                        "grown_loss": loss_at(flops, loss, budget),
-                        "speedup": np.divide(scratch_compute, grown),
-                        "speedup_with_base": np.divide(scratch_compute, grown + base_flops),
-                    }
-                )
+        run = run.sort_values("step")
+        flops, loss = run["flops"].to_numpy(), run["eval_loss"].to_numpy()
+        for tpp in budgets_tpp:
+            budget = 6.0 * n * tpp * n
+            if not first_eval <= budget <= s_flops.max() * 1.0001:
+                continue
+            target = loss_at(s_flops, s_loss, budget)
+            scratch_compute = compute_to_reach(s_flops, s_loss, target)
+            grown_compute = compute_to_reach(flops, loss, target)
+            base_flops = run["base_flops"].iloc[0]
+            rows.append(
+                {
+                    "base": run["base"].iloc[0],
+                    "g": run["g"].iloc[0],
+                    "operator": op,
+                    "seed": run["seed"].iloc[0],
+                    "budget_tpp": tpp,
+                    "scratch_loss": target,
+                    "grown_loss": loss_at(flops, loss, budget),
+                    "speedup": np.divide(scratch_compute, grown_compute),
+                    "speedup_with_base": np.divide(scratch_compute, grown_compute + base_flops),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -302,12 +324,14 @@ def isoflop(curve: pd.DataFrame, multiples=BUDGET_MULTIPLES) -> pd.DataFrame:
     base's training compute (mean over seeds). A budget outside a run's evaluated compute gives
     no row: nothing is extrapolated."""
     rows = []
+    curve = with_controls(curve)
     targets = curve[curve["operator"] != "base"]
     for base, group in targets.groupby("base"):
         bases = curve[(curve["base"] == base) & (curve["operator"] == "base")]
         base_cost = float(bases.groupby("run")["flops"].max().mean())
-        for (g, op, seed), run in group.groupby(["g", "operator", "seed"]):
+        for _, run in group.groupby("run"):
             run = run.sort_values("step")
+            op = run["operator"].iloc[0]
             spent = run["flops"].to_numpy() + run["base_flops"].to_numpy()
             loss = run["eval_loss"].to_numpy()
             evaluated = spent[run["step"].to_numpy() > 0] if op == SCRATCH else spent
@@ -320,9 +344,10 @@ def isoflop(curve: pd.DataFrame, multiples=BUDGET_MULTIPLES) -> pd.DataFrame:
                         "base": base,
                         "budget_x_base": k,
                         "budget_flops": budget,
-                        "g": g,
+                        "g": run["g"].iloc[0],
                         "operator": op,
-                        "seed": seed,
+                        "control": run["control"].iloc[0].rsplit("/", 1)[1],
+                        "seed": run["seed"].iloc[0],
                         "loss": loss_at(spent, loss, budget),
                     }
                 )
@@ -334,16 +359,19 @@ def isoflop_summary(iso: pd.DataFrame) -> pd.DataFrame:
     grown runs' mean loss crosses scratch's from below as g grows (interpolated in log g).
     `bound` is nan where no crossing was measured; `grown_wins_at` lists the g where growing
     ends lower, `g_tried` the g where both ran at this budget."""
-    mean = iso.groupby(["base", "budget_x_base", "operator", "g"])["loss"].mean().reset_index()
+    mean = iso.groupby(["base", "budget_x_base", "operator", "control", "g"])["loss"].mean()
+    mean = mean.reset_index()
     rows = []
     for (base, k), group in mean.groupby(["base", "budget_x_base"]):
-        scratch = group[group["operator"] == SCRATCH].set_index("g")["loss"]
+        scratch = group[group["operator"] == SCRATCH].set_index(["g", "control"])["loss"]
         for op, run in group[group["operator"] != SCRATCH].groupby("operator"):
-            grown = run.set_index("g")["loss"]
-            gs = sorted(set(grown.index) & set(scratch.index))
-            if not gs:
+            run = run[[k in scratch.index for k in zip(run["g"], run["control"], strict=True)]]
+            if run.empty:
                 continue
-            gap = np.array([grown[g] - scratch[g] for g in gs])  # < 0: growing wins
+            grown = run.set_index("g")["loss"]
+            gs = sorted(grown.index)
+            control = run.set_index("g")["control"]
+            gap = np.array([grown[g] - scratch[(g, control[g])] for g in gs])  # < 0: growing wins
             bound = np.nan
             for i in range(1, len(gs)):
                 if gap[i - 1] < 0 <= gap[i]:

@@ -18,6 +18,7 @@ stack of (grown) blocks, [L0..Ln, L0..Ln, ...].
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import asdict, dataclass, field, replace
@@ -124,6 +125,7 @@ def config_for_growth_factor(cfg: ModelConfig, g: float, mode: str = "both") -> 
     return min(candidates, key=lambda c: abs(math.log(parameter_count(c) / base / g)))
 
 
+@functools.lru_cache(maxsize=1024)
 def parameter_count(cfg: ModelConfig) -> int:
     """Parameters of a model with this config, without allocating or initialising it."""
     with torch.device("meta"):

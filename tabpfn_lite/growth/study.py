@@ -25,6 +25,15 @@ import numpy as np
 from ..model import ModelConfig, TabPFN
 
 SCRATCH = "scratch"
+# Operator -> (width method, depth method, shape of the targets). Width methods and depth methods
+# are those of `grow`; "stack" grows depth alone, repeating the trained stack of blocks. The
+# literature's "random" operator (the target's own initialisation) is the scratch run.
+OPERATORS = {
+    "preserve": ("preserve", "identity", "both"),
+    "szp": ("szp", "identity", "both"),
+    "zero_pad": ("zero_pad", "identity", "both"),
+    "stack": ("preserve", "stack", "depth"),
+}
 
 
 @dataclass(frozen=True)
@@ -48,16 +57,25 @@ class Base:
         )
 
 
+GRIDS = {
+    # The study as run for benchmarks/results/growth (v1).
+    "v1": lambda: [
+        Base("A16", 16, 2, 2, (2, 4, 8, 16), ("preserve", "szp", "zero_pad")),
+        Base("B32", 32, 2, 4, (2,), ("szp",)),
+    ],
+    # Three base sizes, every operator at every g: targets up to 16 x B32 ~ the shipped 472k.
+    "v2": lambda: [
+        Base(name, width, 2, width // 8, (2, 4, 8, 16), tuple(OPERATORS))
+        for name, width in (("S8", 8), ("A16", 16), ("B32", 32))
+    ],
+}
+
+
 @dataclass
 class StudyConfig:
     data: str
     out: str
-    bases: list[Base] = field(
-        default_factory=lambda: [
-            Base("A16", 16, 2, 2, (2, 4, 8, 16), ("preserve", "szp", "zero_pad")),
-            Base("B32", 32, 2, 4, (2,), ("szp",)),
-        ]
-    )
+    bases: list[Base] = field(default_factory=GRIDS["v1"])
     seeds: tuple[int, ...] = (0, 1, 2)
     base_emsize: int = 16  # muP reference width: the learning rate is tuned at this width
     lr: float = 2**-7  # best at width 16 in benchmarks/results/mup_lr_sweep
@@ -81,11 +99,12 @@ class RunSpec:
     base: str
     seed: int
     g: int  # requested growth factor; 1 for the base itself
-    operator: str  # "base", SCRATCH, or a width method of `grow`
+    operator: str  # "base", SCRATCH, or a key of OPERATORS
     model: dict  # the ModelConfig of the trained model
     steps: int
     eval_every: int
-    base_run: str | None  # the run whose checkpoint is grown
+    base_run: str | None = None  # the run whose checkpoint is grown
+    control: str | None = None  # the scratch run of the same target a grown run is compared with
 
 
 def cell_tokens_per_step(data: str, batch_size: int) -> float:
@@ -104,11 +123,11 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
 
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
 
-    def spec(run_id, base, seed, g, operator, model_cfg, cells, base_run=None) -> RunSpec:
+    def spec(run_id, base, seed, g, operator, model_cfg, cells, **links) -> RunSpec:
         n = parameter_count(model_cfg)
         steps = max(cfg.evals_per_run, math.ceil(cells(n) / per_step))
         every = max(1, steps // cfg.evals_per_run)
-        return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, base_run)
+        return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, **links)
 
     def target_cells(n: int) -> float:
         return min(cfg.target_tpp * n, cfg.max_target_cells)
@@ -122,15 +141,54 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
                 spec(base_id, base.name, seed, 1, "base", bcfg, lambda n: cfg.base_tpp * n)
             )
             for g in base.growth_factors:
-                tcfg = config_for_growth_factor(bcfg, g)
-                for op in (SCRATCH, *base.operators):
-                    run_id = f"{base.name}/seed{seed}/g{g}/{op}"
-                    from_run = None if op == SCRATCH else base_id
+                prefix = f"{base.name}/seed{seed}/g{g}"
+                scratch: dict[str, str] = {}  # one scratch run per distinct target shape
+                for op in base.operators:
+                    tcfg = config_for_growth_factor(bcfg, g, mode=OPERATORS[op][2])
+                    key = json.dumps(tcfg.to_dict(), sort_keys=True)
+                    if key not in scratch:
+                        scratch[key] = f"{prefix}/scratch" + (f"_{len(scratch)}" if scratch else "")
+                        others.append(
+                            spec(scratch[key], base.name, seed, g, SCRATCH, tcfg, target_cells)
+                        )
                     others.append(
-                        spec(run_id, base.name, seed, g, op, tcfg, target_cells, from_run)
-                    )
+                        spec(f"{prefix}/{op}", base.name, seed, g, op, tcfg, target_cells,
+                             base_run=base_id, control=scratch[key])
+                    )  # fmt: skip
     others.sort(key=lambda r: r.steps * parameter_count(ModelConfig(**r.model)))
     return bases + others
+
+
+def plan_cost(cfg: StudyConfig) -> list[dict]:
+    """Per planned run: parameters, steps, cell-tokens and training FLOPs (attention included,
+    at the dump's mean table shape), to size a grid before running it."""
+    from ..model.flops import training_flops
+    from ..prior.hdf5 import PriorDump
+    from .operators import parameter_count
+
+    dump = PriorDump(cfg.data)
+    try:
+        rows = float(np.mean(dump.num_datapoints))
+        features = float(np.mean(dump.num_features))
+        n_train = float(np.mean(dump.single_eval_pos))
+    finally:
+        dump.close()
+    per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
+    out = []
+    for run in plan_runs(cfg):
+        model = ModelConfig(**run.model)
+        step = training_flops(model, round(rows), round(n_train), round(features), cfg.batch_size)
+        out.append(
+            {
+                "id": run.id,
+                "operator": run.operator,
+                "parameters": parameter_count(model),
+                "steps": run.steps,
+                "cell_tokens": run.steps * per_step,
+                "flops": run.steps * step.total,
+            }
+        )
+    return out
 
 
 def _train_config(cfg: StudyConfig, run: RunSpec):
@@ -175,11 +233,12 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
     init_model, report = None, None
     if run.operator not in ("base", SCRATCH):
         base_model, _ = load_checkpoint(Path(cfg.out) / "runs" / run.base_run / "checkpoint")
+        method, depth_method, _ = OPERATORS[run.operator]
         init_model, growth = grow(
             base_model,
             ModelConfig(**run.model),
-            method=run.operator,
-            depth_method="identity",
+            method=method,
+            depth_method=depth_method,
             shrink=cfg.shrink,
             sigma=cfg.sigma,
             seed=run.seed,
