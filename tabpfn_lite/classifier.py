@@ -70,8 +70,9 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
         Ensemble members; each sees the features in another order (with its own orthogonal
         identity codes), the classes under another permutation (or output code), alternately
         raw or quantile-transformed numbers (values beyond 4 robust standard deviations pulled
-        in logarithmically first), and (in pairs of members) categorical columns of 3-10 levels
-        as ordinal codes or as one-hot indicators.
+        in logarithmically first), (in pairs of members) categorical columns of 3-10 levels
+        as ordinal codes or as one-hot indicators, and (in fours) a missing category as missing
+        or as a level of its own (in tables like anneal, missing means "does not apply").
     checkpoint : str or Path, default=None
         Checkpoint folder; None loads the one shipped in the package. A checkpoint is loaded
         once per process and device, and its network shared (read-only) by the estimators.
@@ -188,13 +189,15 @@ class TabPFNLiteClassifier(ClassifierMixin, BaseEstimator):
 
     def _member_transform(self, m: int, seed: int) -> MemberTransform:
         """Member m's transform: raw and quantile inputs alternate; pairs of members alternate
-        ordinal and one-hot categories, where the table has categories to one-hot."""
+        ordinal and one-hot categories, where the table has categories to one-hot; the second
+        four of every eight see a missing category as a level of its own."""
         categorical, n_levels = self.preprocessor_.categorical_mask, self.preprocessor_.n_levels
         encoding = "ordinal"
         if len(onehot_candidates(categorical, n_levels)) > 0:
             encoding = CATEGORICAL_ENCODINGS[(m // len(MEMBER_TRANSFORMS)) % 2]
         kind = MEMBER_TRANSFORMS[m % len(MEMBER_TRANSFORMS)]
-        return MemberTransform(kind, categorical, seed, encoding, n_levels)
+        missing_level = (m // 4) % 2 == 1
+        return MemberTransform(kind, categorical, seed, encoding, n_levels, missing_level)
 
     def _feature_orders(self, X_num: np.ndarray, y: np.ndarray, rng) -> list[np.ndarray]:
         """Per member, the columns of its transformed input it sees, in the order it sees them:

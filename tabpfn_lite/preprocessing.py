@@ -185,8 +185,10 @@ class MemberTransform:
     scores). encoding: 'ordinal'
     (categorical codes as they are) or 'onehot' (each categorical column with ONEHOT_LEVELS
     levels replaced by one indicator per level, appended at the end; a missing or unseen
-    category sets none of them). Members that see the categories differently disagree where one
-    view is hard for the network, e.g. many small ordinal codes with no order."""
+    category sets none of them). missing_level: a missing (or unseen) category becomes a level of
+    its own, code n_levels, instead of a missing value. Members that see the categories
+    differently disagree where one view is hard for the network, e.g. many small ordinal codes
+    with no order, or missing values that carry information."""
 
     def __init__(
         self,
@@ -195,6 +197,7 @@ class MemberTransform:
         random_state: int,
         encoding: str = "ordinal",
         n_levels: np.ndarray | None = None,
+        missing_level: bool = False,
     ):
         if kind not in MEMBER_TRANSFORMS:
             raise ValueError(f"unknown member transform {kind!r}; use one of {MEMBER_TRANSFORMS}")
@@ -203,7 +206,7 @@ class MemberTransform:
                 f"unknown categorical encoding {encoding!r}; use one of {CATEGORICAL_ENCODINGS}"
             )
         self.kind, self.categorical, self.random_state = kind, categorical, random_state
-        self.encoding = encoding
+        self.encoding, self.missing_level = encoding, missing_level
         self.n_levels = np.zeros(len(categorical), int) if n_levels is None else n_levels
 
     @property
@@ -247,6 +250,11 @@ class MemberTransform:
             numeric = self._normal_scores(numeric)
         out = X.copy()
         out[:, ~self.categorical] = numeric
+        if self.missing_level:
+            codes = out[:, self.categorical]
+            out[:, self.categorical] = np.where(
+                np.isnan(codes), self.n_levels[self.categorical], codes
+            )
         return self.encode(out)
 
     def _normal_scores(self, numeric: np.ndarray) -> np.ndarray:

@@ -220,6 +220,16 @@ def test_onehot_member_transform_gives_one_indicator_per_level():
         MemberTransform("none", categorical, 0, "dummy", n_levels)
 
 
+def test_missing_level_member_sees_a_missing_category_as_a_level_of_its_own(mixed_frame):
+    categorical = np.array([False, True])
+    X = np.array([[np.nan, 0], [1.5, np.nan], [2.5, 2]])
+    t = MemberTransform("none", categorical, 0, "ordinal", np.array([0, 3]), True).fit(X)
+    np.testing.assert_array_equal(t.transform(X), [[np.nan, 0], [1.5, 3], [2.5, 2]])  # numbers: NaN
+
+    clf = TabPFNLiteClassifier(n_estimators=8, random_state=0).fit(*mixed_frame)
+    assert [t.missing_level for t in clf.member_transforms_] == [False] * 4 + [True] * 4
+
+
 def test_soften_outliers_keeps_inliers_order_and_missing_values():
     x = np.r_[np.random.default_rng(0).normal(size=200), [1e6, -1e3, np.nan]][:, None]
     mean, std = robust_mean_std(x, OUTLIER_SIGMAS)

@@ -2,8 +2,9 @@
 # 1. Prior for the study: short tables (64-128 rows, <= 8 features, <= 4 classes).
 tabpfn-lite prior --out data/growth_prior.h5 --num-datasets 60000 --min-rows 64 --max-rows 128 \
     --max-features 8 --max-classes 4 --workers 1 --seed 11
-# 2. muP learning-rate sweep at widths 16 and 64 (the study uses the best lr at width 16).
-python benchmarks/mup_lr_sweep.py --data data/growth_prior.h5 --widths 16 64 --steps 150 \
+# 2. muP learning-rate sweep (the study uses the best lr at width 16); first run at widths 16 and
+#    64 with one seed, rerun (2026-12-03, ~95 minutes on one core) at three widths and three seeds:
+python benchmarks/mup_lr_sweep.py --data data/growth_prior.h5 --widths 16 32 64 --seeds 0 1 2 --steps 150 \
     --lrs 0.0009765625 0.001953125 0.00390625 0.0078125 0.015625 0.03125
 # 3. The study (resumable; re-run the same command to continue). zero_pad at g >= 8 and preserve at
 #    g = 16 were left out to fit the CPU time.
