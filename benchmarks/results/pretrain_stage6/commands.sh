@@ -1,4 +1,4 @@
-# Status: running (started 2026-12-03).
+# Status: ran 2026-12-03 (56 steps, 3,060 s); passed the rule and shipped: README.md here.
 # Stage 6: the shipped stage-4 checkpoint continued on this project's 2-core CPU on tables drawn
 # live from one prior (prior.json) that keeps stage 4's sizes (64-1280 rows, 1-64 features) so the
 # model does not forget long, wide tables (stage 5's failure), and adds what the weak development
