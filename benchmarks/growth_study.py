@@ -421,11 +421,10 @@ def fits_table(fits: dict) -> str:
 def write_up(results: Path) -> Path:
     """README.md of the study from the files `analyze` wrote under `results` (no runs needed)."""
     summary = (results / "summary.md").read_text().split("\n\n")
-    # Older summaries held the fits; they are written from scaling_fits.json below.
-    summary = [part for part in summary if not part.startswith("Scaling-law fits")]
-    summary = [
-        part for part in summary if not part.startswith("|                        |     scratch")
-    ]
+    # Older summaries held the fits (a line and its table); they come from scaling_fits.json.
+    old_fits = [i for i, part in enumerate(summary) if part.startswith("Scaling-law fits")]
+    if old_fits:
+        summary = summary[: old_fits[0]] + summary[old_fits[0] + 2 :]
     command, body = summary[1], "\n\n".join(summary[2:]).strip()
     sp = pd.read_csv(results / "speedups_per_seed.csv")
     table = pd.read_csv(results / "results.csv")
