@@ -3,6 +3,9 @@
     python benchmarks/growth_study.py run --data PRIOR.h5 --out runs/growth --workers 2
     python benchmarks/growth_study.py analyze --out runs/growth --results benchmarks/results/growth
 
+    python benchmarks/growth_study.py archive --out runs/growth --to benchmarks/results/growth/runs
+    python benchmarks/growth_study.py run ... --restore benchmarks/results/growth/runs
+
     python benchmarks/growth_study.py refit --results benchmarks/results/growth
     python benchmarks/growth_study.py write-up --results benchmarks/results/growth
 
@@ -10,6 +13,8 @@
 `analyze` reads the finished runs and writes under --results: curves.csv, speedups.csv,
 summary.md (speedup table), the plots, the fits and IsoFLOP view (as `refit`) and the
 write-up (README.md);
+`archive` copies the finished runs' records and the bases' checkpoints (small enough to commit), so
+a grid longer than one sitting continues elsewhere with `run --restore`;
 `refit` redoes the scaling-law fits (bootstrap intervals, leave-one-size-out errors) and the
 IsoFLOP view from curves.csv alone, then the write-up; `write-up` rewrites README.md from those
 files alone. Both need no runs (they work from a fresh clone), so the verdicts can be checked and
@@ -40,7 +45,15 @@ from tabpfn_lite.growth.analysis import (
     speedup_table,
     speedups,
 )
-from tabpfn_lite.growth.study import GRIDS, StudyConfig, load_runs, plan_cost, run_study
+from tabpfn_lite.growth.study import (
+    GRIDS,
+    StudyConfig,
+    archive_runs,
+    load_runs,
+    plan_cost,
+    restore_runs,
+    run_study,
+)
 from tabpfn_lite.options import add_list_option
 
 
@@ -61,6 +74,8 @@ def run(args: argparse.Namespace) -> None:
     cfg = study_config(args)
     (Path(args.out)).mkdir(parents=True, exist_ok=True)
     (Path(args.out) / "command.txt").write_text(command_line() + "\n")
+    if args.restore:
+        print(f"restored {len(restore_runs(args.restore, args.out))} finished runs", flush=True)
     run_study(cfg, workers=args.workers, only=args.only, exclude=tuple(args.exclude))
 
 
@@ -489,6 +504,10 @@ def main() -> None:
         default=6.0,
         help="training FLOP rate of one worker (the v1 study: ~6 GFLOP/s of 6 x N x D per core)",
     )
+    p.add_argument("--restore", help="an `archive` folder whose finished runs are copied in first")
+    r = sub.add_parser("archive", help="copy finished runs' records and base checkpoints")
+    r.add_argument("--out", required=True)
+    r.add_argument("--to", required=True)
     a = sub.add_parser("analyze")
     a.add_argument("--out", required=True)
     a.add_argument("--results", default="benchmarks/results/growth")
@@ -503,6 +522,8 @@ def main() -> None:
         run(args)
     elif args.command == "plan":
         plan(args)
+    elif args.command == "archive":
+        print(f"archived {len(archive_runs(args.out, args.to))} finished runs in {args.to}")
     elif args.command == "analyze":
         analyze(args)
     elif args.command == "refit":

@@ -220,7 +220,15 @@ def test_mup_coordinate_check():
 
 def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     from tabpfn_lite.growth.analysis import curves, speedup_table, speedups
-    from tabpfn_lite.growth.study import Base, StudyConfig, load_runs, plan_runs, run_study
+    from tabpfn_lite.growth.study import (
+        Base,
+        StudyConfig,
+        archive_runs,
+        load_runs,
+        plan_runs,
+        restore_runs,
+        run_study,
+    )
 
     cfg = StudyConfig(
         data=str(small_dump),
@@ -258,6 +266,15 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
     run_study(cfg, workers=1)  # finished runs are skipped
     assert (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime == mtime
+
+    # Carried to a fresh folder through an archive: nothing is re-run, the analysis is the same.
+    archived = archive_runs(cfg.out, tmp_path / "archive")
+    assert len(archived) == len(plan)
+    assert not list((tmp_path / "archive").glob("runs/T8/seed0/g*/*/state.json"))
+    moved = StudyConfig(**{**cfg.to_dict(), "out": str(tmp_path / "moved"), "bases": cfg.bases})
+    assert len(restore_runs(tmp_path / "archive", moved.out)) == len(plan)
+    run_study(moved, workers=1)
+    assert curves(load_runs(moved.out)).equals(curve)
 
 
 def test_scaling_law_fit_recovers_known_parameters():

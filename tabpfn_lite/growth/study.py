@@ -9,13 +9,16 @@ is a run of that smaller budget; held-out prior loss is evaluated along the way.
 
 Runs live in `out/runs/<id>/` (the training folder plus `run.json` once finished); the runner skips
 finished runs and resumes unfinished ones, and runs several at once (`workers` processes, one
-torch thread each).
+torch thread each). A grid too long for one sitting is carried between machines by
+`archive_runs` (finished runs' records and the bases' checkpoints, small enough to commit) and
+`restore_runs`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -298,3 +301,40 @@ def load_runs(out: str | Path) -> list[dict]:
         result["log"] = read_log(done.parent / "log.jsonl")
         runs.append(result)
     return runs
+
+
+# What a finished run leaves for the analysis (and, for a base, for the runs that grow it).
+RUN_RECORD = ("run.json", "log.jsonl")
+
+
+def archive_runs(out: str | Path, archive: str | Path) -> list[str]:
+    """Copy every finished run's record, and every finished base's checkpoint, from `out` to
+    `archive`; returns the ids copied. Unfinished runs are left out: they restart from scratch
+    wherever the archive is restored."""
+    copied = []
+    for done in sorted(Path(out).glob("runs/**/run.json")):
+        run_id = done.parent.relative_to(Path(out) / "runs").as_posix()
+        target = Path(archive) / "runs" / run_id
+        target.mkdir(parents=True, exist_ok=True)
+        for name in RUN_RECORD:
+            shutil.copy2(done.parent / name, target / name)
+        if json.loads(done.read_text())["spec"]["operator"] == "base":
+            shutil.copytree(done.parent / "checkpoint", target / "checkpoint", dirs_exist_ok=True)
+        copied.append(run_id)
+    return copied
+
+
+def restore_runs(archive: str | Path, out: str | Path) -> list[str]:
+    """Copy archived runs into `out` where `out` does not have them finished already; returns
+    the ids restored. The runner then skips them and grows from the restored bases."""
+    restored = []
+    for done in sorted(Path(archive).glob("runs/**/run.json")):
+        run_id = done.parent.relative_to(Path(archive) / "runs").as_posix()
+        target = Path(out) / "runs" / run_id
+        if (target / "run.json").exists():
+            continue
+        if target.exists():
+            shutil.rmtree(target)  # an unfinished copy: the archived finished run replaces it
+        shutil.copytree(done.parent, target)
+        restored.append(run_id)
+    return restored
