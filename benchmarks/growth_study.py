@@ -102,6 +102,8 @@ def analyze(args: argparse.Namespace) -> None:
     table = speedup_table(sp)
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
+    planned = len(json.loads((Path(args.out) / "plan.json").read_text()))
+    (results / "study.json").write_text(json.dumps({**study, "planned_runs": planned}, indent=2))
     curve.to_csv(results / "curves.csv", index=False)
     sp.to_csv(results / "speedups_per_seed.csv", index=False)
 
@@ -128,7 +130,6 @@ def analyze(args: argparse.Namespace) -> None:
         index=["base", "g", "operator"], columns="budget_tpp", values="speedup_with_base"
     )
     settings = {k: v for k, v in study.items() if k not in ("data", "out")}
-    counts = curve.groupby("operator")["run"].nunique().to_dict()
     body = "\n\n".join(
         [
             "Speedup vs scratch (median over seeds; base training excluded; inf = the grown "
@@ -136,7 +137,6 @@ def analyze(args: argparse.Namespace) -> None:
             "columns = budget in cell-tokens per target parameter:\n\n"
             + pivot.to_markdown(floatfmt=".2f"),
             f"Study config: `{json.dumps(settings)}`",
-            f"Finished runs per operator: {counts}",
             "Growth targets (counted parameter ratio g):\n\n"
             + growth.to_markdown(index=False, floatfmt=".2f"),
             "Speedup with the base model's training charged to the grown run:\n\n"
@@ -184,16 +184,53 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     )
 
 
-RUN_DESCRIPTION = """\
-A base TabPFN (muP, width 16, 2 layers, 2 heads; and width 32 with 4 heads for g = 2) is trained
-from scratch on the synthetic prior (64-128 rows, <= 8 features, <= 4 classes) for 120
-cell-tokens per parameter, then grown to g ~ 2, 4, 8, 16 times its parameters with each operator
-and trained on; the same target is trained from scratch on the same data with the same learning
-rate (tuned at width 16) and a constant schedule; 3 seeds; every target run sees at most 4M
-cell-tokens. To fit the CPU time, zero_pad ran at g = 2, 4 and preserve at g = 2, 4, 8 (szp and
-scratch at every g; see the run counts below). Compute = 6 x parameters x cell-tokens.
-Targets (`config_for_growth_factor`): depth x2 (g~2), width x2 (g~4), width x3 (g~8),
-width x3 + depth x2 (g~16); new blocks are identity-gated, new heads keep the head size."""
+def run_description(study: dict, curve: pd.DataFrame) -> str:
+    """What was run, from the study's config and its finished runs."""
+    bases = curve[curve["operator"] == "base"].groupby("base")["parameters"].first()
+    base_text = ", ".join(
+        f"{b['name']} (width {b['emsize']}, {b['nlayers']} layers, {b['nheads']} heads, "
+        f"{bases.get(b['name'], 0):,} parameters)"
+        for b in study["bases"]
+    )
+    grids = sorted({(tuple(b["growth_factors"]), tuple(b["operators"])) for b in study["bases"]})
+    grid_text = "; ".join(f"g = {list(gs)} with {', '.join(ops)}" for gs, ops in grids)
+    targets = curve[~curve["operator"].isin(["base"])]
+    sizes = targets.groupby("run")["parameters"].first()
+    tokens = targets.groupby("run")["cell_tokens"].max()
+    tpp = tokens / sizes
+    finished = targets.groupby(["base", "g", "operator"])["run"].nunique().unstack(fill_value=0)
+    counted = bool(curve["flops_counted"].all()) if "flops_counted" in curve else False
+    compute = (
+        "FLOPs counted per layer, attention included (`tabpfn_lite/model/flops.py`, checked "
+        "against `torch.utils.flop_counter` in the tests)"
+        if counted
+        else "6 x parameters x cell-tokens for the runs logged before FLOPs were counted"
+    )
+    planned = study.get("planned_runs")
+    n_runs = int(curve["run"].nunique())
+    return "\n\n".join(
+        [
+            f"Bases {base_text} are trained from scratch on the synthetic prior (commands.sh) for "
+            f"{study['base_tpp']:g} cell-tokens per parameter, then grown ({grid_text}) and "
+            "trained on; each grown run is compared with a scratch run of its own target shape "
+            "(the literature's 'random' operator: the target's own initialisation) on the same "
+            f"data, at the same learning rate ({study['lr']:g}, tuned at width "
+            f"{study['base_emsize']} under muP) with a constant schedule after "
+            f"{study['warmup_steps']} warm-up steps; seeds {list(study['seeds'])}. Every target "
+            f"run trains on min({study['target_tpp']:g} x its parameters, "
+            f"{study['max_target_cells']:.3g}) cell-tokens, so its budgets reach "
+            f"{tpp.min():.0f}-{tpp.max():.0f} cell-tokens per parameter (tokens per parameter "
+            "= training cell-tokens / parameters, D / N as in the scaling-law papers); targets "
+            f"span {sizes.min():,}-{sizes.max():,} parameters. Compute: {compute}. Targets "
+            "(`config_for_growth_factor`): the integer width and depth factors whose parameter "
+            "ratio is nearest g (depth alone for stack); new blocks are identity-gated, new heads "
+            "keep the head size.",
+            f"Finished runs: {n_runs}"
+            + (f" of {planned} planned" if planned else "")
+            + " (targets per base, g and operator; bases not counted):\n\n"
+            + finished.reset_index().to_markdown(index=False),
+        ]
+    )
 
 
 def _fmt(x: float) -> str:
@@ -286,33 +323,36 @@ def _isoflop_bound(iso: pd.DataFrame) -> str:
 def findings(
     sp: pd.DataFrame, table: pd.DataFrame, fits: dict, iso: pd.DataFrame, lr_sweep: Path
 ) -> list[str]:
-    """Each known finding, the measured numbers that bear on it, and a verdict. Uses the
-    A16 base (the full grid); speedups exclude the base's training unless said otherwise."""
+    """Each known finding, the measured numbers that bear on it, and a verdict, over every base;
+    speedups exclude the base's training unless said otherwise."""
     out = []
-    sp = sp[sp["base"] == "A16"]
-    a = table[table["base"] == "A16"]
+    a = table
     if a.empty:
-        return ["No finished A16 runs yet."]
+        return ["No finished grown runs yet."]
 
-    # 1. Function preservation vs simpler operators: loss at the end of each g's budget range,
-    # paired by seed, against the seed spread.
-    operators = a.groupby("g")["operator"].nunique()
-    common = operators[operators == operators.max()].index  # g where every operator ran
-    ends = sp[sp["g"].isin(common)]
-    ends = ends[ends["budget_tpp"] == ends.groupby("g")["budget_tpp"].transform("max")]
+    # 1. Function preservation vs simpler operators: loss at the end of each (base, g)'s budget
+    # range, paired by (base, g, seed), against the seed spread.
+    operators = a.groupby(["base", "g"])["operator"].nunique()
+    common = operators[operators == operators.max()].index  # (base, g) where every operator ran
+    ends = sp[pd.MultiIndex.from_frame(sp[["base", "g"]]).isin(common)]
+    ends = ends[ends["budget_tpp"] == ends.groupby(["base", "g"])["budget_tpp"].transform("max")]
     end_loss = ends.groupby("operator")["grown_loss"].mean()
     scratch_end = ends["scratch_loss"].mean()
     others = end_loss.drop(index="preserve", errors="ignore")
     text = (
         "**1. Preserving the function is not necessary; simple operators can beat elaborate "
-        "function-preserving ones.** Held-out loss at the largest budget of each g (mean over "
-        f"seeds and g in {list(common)}, where every operator ran): "
+        "function-preserving ones.** Held-out loss at the largest budget of each (base, g) (mean "
+        f"over seeds and the {len(common)} (base, g) where every operator ran: "
+        + ", ".join(f"{b} g={g}" for b, g in common)
+        + "): "
         + ", ".join(f"{op} {v:.4f}" for op, v in end_loss.items())
         + f"; scratch {scratch_end:.4f}. "
     )
     if "preserve" in end_loss and len(others):
         best = others.idxmin()
-        per_seed = ends.pivot_table(index=["g", "seed"], columns="operator", values="grown_loss")
+        per_seed = ends.pivot_table(
+            index=["base", "g", "seed"], columns="operator", values="grown_loss"
+        )
         diff = (per_seed[best] - per_seed["preserve"]).dropna()
         gap, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
         spread = (
@@ -330,17 +370,17 @@ def findings(
     szp = sp[sp["operator"] == "szp"]
     share = float((szp["speedup"] > 1).mean()) if len(szp) else np.nan
     lr_text, lr_verdict = _lr_transfer(lr_sweep)
-    by_g = a[a["operator"] == "szp"].groupby("g")
+    by_g = a[a["operator"] == "szp"].groupby(["base", "g"])
     out.append(
         "**2. muP shrink-zero-pad-perturb (shrink 0.4, sigma 1) warm-starts well and the small "
-        "model's learning rate transfers.** szp speedup (median of seeds) by g and budget "
+        "model's learning rate transfers.** szp speedup (median of seeds) by base, g and budget "
         "(tokens/parameter): "
         + "; ".join(
-            f"g={g}: "
+            f"{b} g={g}: "
             + ", ".join(f"{int(r.budget_tpp)}: {_fmt(r.speedup)}x" for r in rows.itertuples())
-            for g, rows in by_g
+            for (b, g), rows in by_g
         )
-        + f". {share:.0%} of (g, budget, seed) cases reach scratch's loss with less compute; "
+        + f". {share:.0%} of (base, g, budget, seed) cases reach scratch's loss with less compute; "
         + f"{lr_text}. "
         + ("Warm start: **supported**" if share > 0.5 else "Warm start: **contradicted**")
         + f" ({share:.0%} of cases faster than scratch). Learning-rate transfer: {lr_verdict}."
@@ -352,26 +392,27 @@ def findings(
     pays = [g for g, v in with_base.items() if v > 1]
     out.append(
         "**3. There is an upper bound on g beyond which scratch is more efficient; 2x is the most "
-        "reliable.** Median speedup over operators, budgets and seeds with the base model's "
-        "training charged to the grown run, by g: "
+        "reliable.** Median speedup over bases, operators, budgets and seeds with the base "
+        "model's training charged to the grown run, by g: "
         + ", ".join(f"g={g}: {_fmt(v)}" for g, v in with_base.items())
         + ". Share of cases faster than scratch (base excluded): "
         + ", ".join(f"g={g}: {v:.0%}" for g, v in reliable.items())
         + f". Largest g that pays with the base counted: {max(pays) if pays else 'none'}. "
         + _bound_verdict(reliable, pays, int(with_base.index.max()))
         + " "
-        + _isoflop_bound(iso[iso["base"] == "A16"])
+        + _isoflop_bound(iso)
     )
 
     # 4. Gains shrink as the budget grows.
     trend = []
-    for _, rows in a.groupby(["g", "operator"]):
+    for _, rows in a.groupby(["base", "g", "operator"]):
         v = np.minimum(rows.sort_values("budget_tpp")["speedup"].to_numpy(), 1e3)
         if len(v) >= 2 and np.isfinite(v).all():
             trend.append(v[-1] < v[0])
     out.append(
         "**4. Gains are largest at small budgets and shrink as the budget grows.** In "
-        f"{np.mean(trend):.0%} of the {len(trend)} (g, operator) series with two or more budgets "
+        f"{np.mean(trend):.0%} of the {len(trend)} (base, g, operator) series with two or more "
+        "budgets "
         "the speedup at the largest budget is below the speedup at the smallest. "
         + (
             "**Supported**."
@@ -440,17 +481,26 @@ def write_up(results: Path) -> Path:
     old_fits = [i for i, part in enumerate(summary) if part.startswith("Scaling-law fits")]
     if old_fits:
         summary = summary[: old_fits[0]] + summary[old_fits[0] + 2 :]
+    # ... and the finished-run counts, which the description now gives per base.
+    summary = [part for part in summary if not part.startswith("Finished runs per operator")]
     command, body = summary[1], "\n\n".join(summary[2:]).strip()
     sp = pd.read_csv(results / "speedups_per_seed.csv")
     table = pd.read_csv(results / "results.csv")
     fits = json.loads((results / "scaling_fits.json").read_text())
     iso = pd.read_csv(results / "isoflop_summary.csv", converters=LIST_COLUMNS)
+    study = json.loads((results / "study.json").read_text())
+    curve = pd.read_csv(results / "curves.csv")
+    plots = [
+        f"![{name.removesuffix('.png').replace('_', ' ')}]({name})"
+        for prefix in ("loss_vs_compute_", "speedup_vs_g", "isoflop_", "grow_map")
+        for name in sorted(p.name for p in results.glob(f"{prefix}*.png"))
+    ]
     text = "\n\n".join(
         [
             "# Growth study: when does growing a trained model beat training from scratch?",
             command,
             "## What was run",
-            RUN_DESCRIPTION,
+            run_description(study, curve),
             "## Findings",
             "Verdicts: **supported** or **contradicted** where the numbers decide it beyond the "
             "seed spread; **not shown** where they do not (too few points, a difference within "
@@ -467,10 +517,7 @@ def write_up(results: Path) -> Path:
             "scratch, and the bound (where growing's loss crosses scratch's as g grows; nan: no "
             "crossing measured):\n\n" + iso.to_markdown(index=False, floatfmt=".2f"),
             "## Plots",
-            "![loss vs compute](loss_vs_compute_A16.png)",
-            "![speedup vs g](speedup_vs_g.png)",
-            "![isoflop](isoflop_A16.png)",
-            "![grow or not](grow_map.png)",
+            *plots,
             "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
             "results.csv, scaling_fits.json.",
         ]

@@ -132,14 +132,16 @@ def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
         if scratch.empty:
             continue
         s_flops, s_loss = scratch["flops"].to_numpy(), scratch["eval_loss"].to_numpy()
-        first_eval = s_flops[s_flops > 0].min()
+        s_tokens = scratch["cell_tokens"].to_numpy()
+        first_eval = s_tokens[s_tokens > 0].min()
         n = scratch["parameters"].iloc[0]
         run = run.sort_values("step")
         flops, loss = run["flops"].to_numpy(), run["eval_loss"].to_numpy()
         for tpp in budgets_tpp:
-            budget = 6.0 * n * tpp * n
-            if not first_eval <= budget <= s_flops.max() * 1.0001:
+            tokens = tpp * n  # the budget: tpp cell-tokens per parameter of the target ...
+            if not first_eval <= tokens <= s_tokens.max() * 1.0001:
                 continue
+            budget = float(np.interp(tokens, s_tokens, s_flops))  # ... in scratch's FLOPs
             target = loss_at(s_flops, s_loss, budget)
             scratch_compute = compute_to_reach(s_flops, s_loss, target)
             grown_compute = compute_to_reach(flops, loss, target)
