@@ -130,6 +130,23 @@ def test_lite_expands_to_one_method_per_ensemble_size():
     assert list(runs) == ["lite[stage4]", "lite[stage5]"]  # a run's checkpoint/: the run's name
 
 
+def test_lite_expands_to_one_method_per_setting_and_rejects_unknown_ones():
+    from tabpfn_lite.bench.methods import lite_param, method_factories
+
+    assert lite_param("max_features=32") == {"max_features": 32}
+    assert lite_param("softmax_temperature=0.8") == {"softmax_temperature": 0.8}
+    with pytest.raises(ValueError, match="NAME=VALUE"):
+        lite_param("max_features")
+    variants = [lite_param("max_features=16"), lite_param("max_features=32")]
+    methods = method_factories(["lite"], None, None, variants)
+    assert list(methods) == ["lite[max_features=16]", "lite[max_features=32]"]
+    assert methods["lite[max_features=32]"]([], 0).max_features == 32
+    with pytest.raises(ValueError, match="cannot vary max_feature of 'lite'"):
+        method_factories(["lite"], None, None, [{"max_feature": 3}])
+    with pytest.raises(ValueError, match="use --checkpoint"):
+        method_factories(["lite"], None, None, [{"checkpoint": "x"}])
+
+
 def test_extra_suite_runs_offline_with_local_stratified_folds(tmp_path):
     from tabpfn_lite.bench.data import load_table, splits, use_offline_cache
 

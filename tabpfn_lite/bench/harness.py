@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from ..options import add_list_option
 from .data import load_table, resolve, splits, use_offline_cache
-from .methods import method_factories
+from .methods import lite_param, method_factories
 from .report import write_report
 
 COLUMNS = [
@@ -93,7 +93,9 @@ def run(args: argparse.Namespace) -> pd.DataFrame:
         done = done[done["error"].isna()]
         done.to_csv(csv, index=False)
     finished = {(int(r.dataset), r.method, int(r.fold)) for r in done.itertuples()}
-    methods = method_factories(args.methods, args.checkpoint, args.lite_estimators)
+    methods = method_factories(
+        args.methods, args.checkpoint, args.lite_estimators, args.lite_params
+    )
     pairs = resolve(args.suite, args.datasets, args.tasks)
     folds = 2 if args.quick else args.folds
     if args.quick and not args.datasets:
@@ -167,6 +169,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--lite-estimators",
         type=int,
         help="ensemble sizes for 'lite', one method each (default: the classifier's default)",
+    )
+    add_list_option(
+        p,
+        "--lite-params",
+        type=lite_param,
+        help="classifier settings for 'lite', one method each (max_features=32 max_features=64)",
     )
     p.add_argument("--protocol", choices=["cv", "kfold", "paper"], default="cv")
     p.add_argument("--folds", type=int, default=5, help="folds (cv, kfold) or repetitions (paper)")

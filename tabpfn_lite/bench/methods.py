@@ -21,14 +21,27 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 Factory = Callable[[list[str], int], object]
 
 
-def _lite(checkpoint: str | None, n_estimators: int | None = None) -> Factory:
+def _lite(checkpoint: str | None, params: dict | None = None) -> Factory:
     def make(categorical: list[str], seed: int):
         from tabpfn_lite import TabPFNLiteClassifier
 
-        members = {} if n_estimators is None else {"n_estimators": n_estimators}
-        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed, **members)
+        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed, **(params or {}))
 
     return make
+
+
+def lite_param(text: str) -> dict:
+    """'max_features=32' -> {'max_features': 32}: one classifier setting (a number when it reads
+    as one) that a benchmark varies."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise ValueError(f"expected NAME=VALUE (e.g. max_features=32), got {text!r}")
+    for convert in (int, float):
+        try:
+            return {key: convert(value)}
+        except ValueError:
+            pass
+    return {key: value}
 
 
 def _xgb(categorical: list[str], seed: int):
@@ -132,21 +145,36 @@ def checkpoint_tag(path: str) -> str:
 
 
 def method_factories(
-    names: list[str], checkpoints: list[str] | None, lite_estimators: list[int] | None = None
+    names: list[str],
+    checkpoints: list[str] | None,
+    lite_estimators: list[int] | None = None,
+    lite_params: list[dict] | None = None,
 ) -> dict[str, Factory]:
-    """Method name -> factory. `lite` expands to one method per checkpoint and per ensemble
-    size (`lite_estimators`; None: the classifier's default): `lite[model; n_estimators=2]`."""
+    """Method name -> factory. `lite` expands to one method per checkpoint and per variant of
+    its settings: each ensemble size of `lite_estimators` and each setting of `lite_params`
+    (none given: the classifier's defaults), labelled `lite[model; n_estimators=2]`."""
+    from tabpfn_lite import TabPFNLiteClassifier
+
+    variants = [{"n_estimators": n} for n in lite_estimators or []] + list(lite_params or [])
+    known = TabPFNLiteClassifier().get_params()
+    for params in variants:
+        unknown = sorted(set(params) - set(known) - {"checkpoint", "random_state"})
+        if unknown or {"checkpoint", "random_state"} & set(params):
+            raise ValueError(
+                f"cannot vary {', '.join(unknown) or 'checkpoint or random_state'} of 'lite' "
+                f"(use --checkpoint for checkpoints); settings: {', '.join(sorted(known))}"
+            )
     out: dict[str, Factory] = {}
     for name in names:
         if name == "lite":
             paths = checkpoints or [None]
-            sizes = lite_estimators or [None]
             for path in paths:
-                for size in sizes:
+                for params in variants or [None]:
                     tags = [checkpoint_tag(path)] if len(paths) > 1 else []
-                    tags += [f"n_estimators={size}"] if len(sizes) > 1 else []
+                    if len(variants) > 1:
+                        tags += [f"{k}={v}" for k, v in params.items()]
                     label = f"lite[{'; '.join(tags)}]" if tags else "lite"  # no comma: CSV-safe
-                    out[label] = _lite(path, size)
+                    out[label] = _lite(path, params)
         elif name in BASELINES:
             if name == "catboost":
                 try:
