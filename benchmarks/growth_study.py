@@ -107,7 +107,7 @@ def analyze(args: argparse.Namespace) -> None:
     curve.to_csv(results / "curves.csv", index=False)
     sp.to_csv(results / "speedups_per_seed.csv", index=False)
 
-    for base in sorted(curve["base"].unique()):
+    for base in sorted(curve.loc[curve["g"] > 1, "base"].unique()):  # bases with grown runs
         plot_loss_vs_compute(curve, results / f"loss_vs_compute_{base}.png", base)
     plot_speedup_vs_g(table, results / "speedup_vs_g.png")
 
@@ -354,11 +354,18 @@ def findings(
             index=["base", "g", "seed"], columns="operator", values="grown_loss"
         )
         diff = (per_seed[best] - per_seed["preserve"]).dropna()
-        gap, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+        # Where only depth grows, zero_pad and preserve build the same model (new blocks are
+        # identity-gated either way): such pairs are one run twice, not evidence.
+        same = int((diff == 0).sum())
+        diff = diff[diff != 0]
+        gap = float(diff.mean()) if len(diff) else np.nan
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else np.nan
         spread = (
-            f"{best} - preserve = {gap:+.4f} +- {2 * se:.4f} (2 standard errors, {len(diff)} pairs)"
+            f"{best} - preserve = {gap:+.4f} +- {2 * se:.4f} (2 standard errors, {len(diff)} pairs"
+            + (f"; {same} pairs of identical models left out" if same else "")
+            + ")"
         )
-        if abs(gap) <= 2 * se:
+        if not abs(gap) > 2 * se:  # also nan: fewer than 2 pairs
             text += f"**Not shown**: {spread}, within the seed spread."
         elif gap < 0:
             text += f"**Supported**: {spread}; {best} is not function-preserving."
