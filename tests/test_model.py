@@ -1,3 +1,4 @@
+import math
 from dataclasses import replace
 
 import pytest
@@ -36,6 +37,20 @@ def test_cache_equals_joint_pass(chunk_size):
     cache = model.build_cache(x[:, :23], y, codes)
     cached = model.predict_from_cache(cache, x[:, 23:], chunk_size=chunk_size)
     torch.testing.assert_close(cached, joint, rtol=1e-5, atol=1e-5)
+    tokens = math.ceil(7 / TINY.features_per_token) + 1  # feature tokens + target
+    assert [k.shape[0] for k, _ in cache.keys_values] == [3 * tokens] * (TINY.nlayers - 1) + [3]
+
+
+def test_a_target_only_layer_is_the_full_layers_target_token():
+    model = randomized_model()
+    h = torch.randn(2, 9, 4, TINY.emsize)
+    layer = model.layers[0]
+    with torch.no_grad():
+        full, (k, v) = layer(h, n_train=5)
+        target, (k1, v1) = layer(h, n_train=5, target_only=True)
+    assert target.shape == (2, 9, 1, TINY.emsize)
+    torch.testing.assert_close(target, full[:, :, -1:], rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(k1, k.view(2, 4, *k.shape[1:])[:, -1], rtol=1e-5, atol=1e-6)
 
 
 def test_half_precision_cache_is_half_the_size_and_close():

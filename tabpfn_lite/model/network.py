@@ -34,7 +34,7 @@ class TrainCache:
     mean: torch.Tensor  # (B, 1, F) train-row mean of each feature
     std: torch.Tensor  # (B, 1, F) train-row std of each feature
     feature_codes: torch.Tensor | None  # (B, T, feature_code_dim)
-    keys_values: list[KeyValue]  # per layer: k, v each (B*(T+1), H, N, head_dim)
+    keys_values: list[KeyValue]  # per layer: k, v each (B*(T+1), H, N, head_dim); last: (B, ...)
 
     def to(self, device: torch.device | str) -> TrainCache:
         return TrainCache(
@@ -117,13 +117,25 @@ class Layer(nn.Module):
         self.mlp = MLP(cfg.emsize, cfg.mlp_hidden)
 
     def forward(
-        self, h: torch.Tensor, n_train: int | None = None, kv: KeyValue | None = None
+        self,
+        h: torch.Tensor,
+        n_train: int | None = None,
+        kv: KeyValue | None = None,
+        target_only: bool = False,
     ) -> tuple[torch.Tensor, KeyValue]:
-        """h: (B, R, T+1, E). Keys/values come from the first `n_train` rows, or from `kv`."""
+        """h: (B, R, T+1, E). Keys/values come from the first `n_train` rows, or from `kv`.
+
+        target_only: compute the target token alone, (B, R, 1, E), with the same values as the
+        full layer's. Each token's output reads only its own row's tokens (feature attention)
+        and the same token of the train rows (row attention), and the decoder reads only the
+        target token, so a last layer needs nothing else; its keys/values are then the target
+        token's."""
         B, R, T1, E = h.shape
 
         x = self.norm_features(h).reshape(B * R, T1, E)
-        h = h + self.attn_features(x, x).view(B, R, T1, E)
+        if target_only:
+            h, T1 = h[:, :, -1:], 1
+        h = h + self.attn_features(x[:, -T1:], x).view(B, R, T1, E)
 
         x = self.norm_rows(h).transpose(1, 2).reshape(B * T1, R, E)  # one sequence per token
         if kv is None:
@@ -266,8 +278,9 @@ class TabPFN(nn.Module):
         mean, std = self._train_stats(x_train)
         h = self._embed(x_train, y_train.long(), mean, std, feature_codes)
         keys_values = []
-        for layer in self.layers:
-            h, (k, v) = layer(h, n_train=x_train.shape[1])
+        for i, layer in enumerate(self.layers):
+            last = i == len(self.layers) - 1  # test rows read only its target token's keys
+            h, (k, v) = layer(h, n_train=x_train.shape[1], target_only=last)
             keys_values.append((_stored(k, storage_dtype), _stored(v, storage_dtype)))
         return TrainCache(mean, std, feature_codes, keys_values)
 
@@ -281,8 +294,9 @@ class TabPFN(nn.Module):
             h = self._embed(
                 chunk, self._unknown_labels(chunk), cache.mean, cache.std, cache.feature_codes
             )
-            for layer, (k, v) in zip(self.layers, cache.keys_values, strict=True):
-                h, _ = layer(h, kv=(k.to(h.dtype), v.to(h.dtype)))
+            for i, (layer, (k, v)) in enumerate(zip(self.layers, cache.keys_values, strict=True)):
+                last = i == len(self.layers) - 1  # only the target token is decoded
+                h, _ = layer(h, kv=(k.to(h.dtype), v.to(h.dtype)), target_only=last)
             out.append(self._decode(h))
         return torch.cat(out, dim=1)
 
