@@ -175,6 +175,11 @@ def main() -> None:
     parser.add_argument(
         "--nanotabpfn-dir", type=Path, help="a clone of nanoTabPFN: time its own model.py too"
     )
+    parser.add_argument(
+        "--skip-bf16",
+        action="store_true",
+        help="float32 rows only (on CPUs without bfloat16 matmul units, AVX2, bf16 is ~10x slower)",
+    )
     parser.add_argument("--out", default="benchmarks/results/train_speed")
     args = parser.parse_args()
     prior = PriorConfig(  # no missing values: nanoTabPFN has no NaN handling
@@ -199,11 +204,12 @@ def main() -> None:
         models["nanoTabPFN's own model.py"] = lambda: reference(
             nanotabpfn_model(args.nanotabpfn_dir)
         )
-    models |= {
-        "tabpfn-lite, float32": lambda: lite(),
-        "tabpfn-lite, bfloat16 autocast (--bf16)": lambda: lite(bf16=True),
-        "tabpfn-lite, bfloat16 + torch.compile (--bf16 --compile)": lambda: lite(True, True),
-    }
+    models["tabpfn-lite, float32"] = lambda: lite()
+    if not args.skip_bf16:
+        models |= {
+            "tabpfn-lite, bfloat16 autocast (--bf16)": lambda: lite(bf16=True),
+            "tabpfn-lite, bfloat16 + torch.compile (--bf16 --compile)": lambda: lite(True, True),
+        }
     rows, curves = [], {}
     last = max(20, args.steps // 4)
     for name, make in models.items():

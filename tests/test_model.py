@@ -48,8 +48,8 @@ def test_a_target_only_layer_is_the_full_layers_target_token():
     with torch.no_grad():
         full, (k, v) = layer(h, n_train=5)
         target, (k1, v1) = layer(h, n_train=5, target_only=True)
-    assert target.shape == (2, 9, 1, TINY.emsize)
-    torch.testing.assert_close(target, full[:, :, -1:], rtol=1e-5, atol=1e-6)
+    assert target.shape == (2, 9 - 5, 1, TINY.emsize)  # the test rows' target token
+    torch.testing.assert_close(target, full[:, 5:, -1:], rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(k1, k.view(2, 4, *k.shape[1:])[:, -1], rtol=1e-5, atol=1e-6)
 
 
@@ -201,3 +201,28 @@ def test_orthogonal_feature_codes_are_orthogonal_gaussians():
     flat = codes.reshape(-1, d)
     torch.testing.assert_close(flat.mean(0), torch.zeros(d), atol=0.03, rtol=0)
     torch.testing.assert_close(torch.cov(flat.T), torch.eye(d), atol=0.03, rtol=0)
+
+
+def test_joint_pass_computing_only_decoded_tokens_has_the_full_pass_gradients():
+    model = randomized_model()
+    x, y = random_tables()
+    codes = model.sample_feature_codes(3, 7)
+
+    def full_pass():  # every token of every row through every layer
+        mean, std = model._train_stats(x[:, :23])
+        labels = torch.cat([y, model._unknown_labels(x[:, 23:])], dim=1)
+        h = model._embed(x, labels, mean, std, codes)
+        for layer in model.layers:
+            h, _ = layer(h, n_train=23)
+        return model._decode(h[:, 23:])
+
+    grads = []
+    for logits in (lambda: model(x, y, codes), full_pass):
+        model.zero_grad()
+        out = logits()
+        out.logsumexp(-1).sum().backward()
+        grads.append((out.detach(), [p.grad.clone() for p in model.parameters()]))
+    (trimmed, g_trimmed), (full, g_full) = grads
+    torch.testing.assert_close(trimmed, full, rtol=1e-5, atol=1e-6)
+    for a, b in zip(g_trimmed, g_full, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)

@@ -34,9 +34,11 @@ def forward_flops(
     cfg: ModelConfig, n_rows: int, n_train: int, n_features: int, n_tables: int = 1
 ) -> Flops:
     """One joint forward pass (`TabPFN.forward`) over n_tables tables of n_rows rows, the first
-    n_train of them train rows, with n_features features."""
+    n_train of them train rows, with n_features features. The last layer computes only the
+    test rows' target token (and the train rows' target-token keys and values it reads)."""
     E, H, L = cfg.emsize, cfg.mlp_hidden, cfg.nlayers
     T = math.ceil(n_features / cfg.features_per_token)
+    n_test = n_rows - n_train
     tokens = n_rows * (T + 1)  # feature tokens and the target token of every row
     train_tokens = n_train * (T + 1)
     embedding = n_rows * T * 2 * cfg.features_per_token * E + T * cfg.feature_code_dim * E
@@ -44,10 +46,14 @@ def forward_flops(
     row_projections = 2 * E * E * tokens + 2 * E * E * train_tokens  # q, out; k, v of train rows
     mlp = 2 * E * H * tokens
     per_layer = feature_projections + row_projections + mlp
-    decoder = (n_rows - n_train) * (E * cfg.decoder_hidden + cfg.decoder_hidden * cfg.max_classes)
-    feature_attention = L * n_rows * 2 * (T + 1) ** 2 * E
-    row_attention = L * (T + 1) * 2 * n_rows * n_train * E
-    macs = Flops(embedding, L * per_layer + decoder, feature_attention, row_attention)
+    # Last layer: k, v of every token; q, out of every target token (the train rows' feed their
+    # row keys and values); row attention and MLP for the test rows' target tokens.
+    last_layer = 2 * E * E * (tokens + n_rows) + 2 * E * E * (n_train + n_test) + 2 * E * H * n_test
+    decoder = n_test * (E * cfg.decoder_hidden + cfg.decoder_hidden * cfg.max_classes)
+    feature_attention = ((L - 1) * (T + 1) + 1) * n_rows * 2 * (T + 1) * E
+    row_attention = ((L - 1) * (T + 1) * n_rows + n_test) * 2 * n_train * E
+    linear = (L - 1) * per_layer + last_layer + decoder
+    macs = Flops(embedding, linear, feature_attention, row_attention)
     return macs.scaled(2 * n_tables)
 
 

@@ -125,11 +125,11 @@ class Layer(nn.Module):
     ) -> tuple[torch.Tensor, KeyValue]:
         """h: (B, R, T+1, E). Keys/values come from the first `n_train` rows, or from `kv`.
 
-        target_only: compute the target token alone, (B, R, 1, E), with the same values as the
-        full layer's. Each token's output reads only its own row's tokens (feature attention)
-        and the same token of the train rows (row attention), and the decoder reads only the
-        target token, so a last layer needs nothing else; its keys/values are then the target
-        token's."""
+        target_only: compute only what the decoder reads after a last layer, the test rows'
+        target token, (B, R - n_train, 1, E) (all rows are test rows when `kv` is given), with
+        the same values as the full layer's: each token's output reads only its own row's tokens
+        (feature attention) and the same token of the train rows (row attention). Its keys and
+        values are then the target token's."""
         B, R, T1, E = h.shape
 
         x = self.norm_features(h).reshape(B * R, T1, E)
@@ -140,8 +140,9 @@ class Layer(nn.Module):
         x = self.norm_rows(h).transpose(1, 2).reshape(B * T1, R, E)  # one sequence per token
         if kv is None:
             kv = self.attn_rows.keys_values(x[:, :n_train])
-        rows = self.attn_rows.attend(x, *kv)  # (B*(T+1), R, E)
-        h = h + rows.view(B, T1, R, E).transpose(1, 2)
+        skip = n_train if target_only and n_train is not None else 0  # train rows: not decoded
+        rows = self.attn_rows.attend(x[:, skip:], *kv)  # (B*(T+1), R - skip, E)
+        h = h[:, skip:] + rows.view(B, T1, R - skip, E).transpose(1, 2)
 
         h = h + self.mlp(self.norm_mlp(h))
         return h, kv
@@ -261,9 +262,11 @@ class TabPFN(nn.Module):
         mean, std = self._train_stats(x[:, :n_train])
         y = torch.cat([y_train.long(), self._unknown_labels(x[:, n_train:])], dim=1)
         h = self._embed(x, y, mean, std, feature_codes)  # (B, R, T+1, E)
-        for layer in self.layers:
+        *inner, last = self.layers
+        for layer in inner:
             h, _ = layer(h, n_train=n_train)
-        return self._decode(h[:, n_train:])
+        h, _ = last(h, n_train=n_train, target_only=True)  # (B, R - N, 1, E)
+        return self._decode(h)
 
     @torch.no_grad()
     def build_cache(
