@@ -192,9 +192,11 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
         f"{bases.get(b['name'], 0):,} parameters)"
         for b in study["bases"]
     )
-    grids = sorted({(tuple(b["growth_factors"]), tuple(b["operators"])) for b in study["bases"]})
-    grid_text = "; ".join(f"g = {list(gs)} with {', '.join(ops)}" for gs, ops in grids)
-    targets = curve[~curve["operator"].isin(["base"])]
+    grid_text = "; ".join(
+        f"{b['name']}: g = {list(b['growth_factors'])} with {', '.join(b['operators'])}"
+        for b in study["bases"]
+    )
+    targets = curve[curve["operator"] != "base"]
     sizes = targets.groupby("run")["parameters"].first()
     tokens = targets.groupby("run")["cell_tokens"].max()
     tpp = tokens / sizes
@@ -207,7 +209,7 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
         else "6 x parameters x cell-tokens for the runs logged before FLOPs were counted"
     )
     planned = study.get("planned_runs")
-    n_runs = int(curve["run"].nunique())
+    n_runs = int(targets["run"].nunique())
     return "\n\n".join(
         [
             f"Bases {base_text} are trained from scratch on the synthetic prior (commands.sh) for "
@@ -225,9 +227,9 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
             "(`config_for_growth_factor`): the integer width and depth factors whose parameter "
             "ratio is nearest g (depth alone for stack); new blocks are identity-gated, new heads "
             "keep the head size.",
-            f"Finished runs: {n_runs}"
-            + (f" of {planned} planned" if planned else "")
-            + " (targets per base, g and operator; bases not counted):\n\n"
+            f"Finished target runs: {n_runs}"
+            + (f" (of {planned} planned runs, bases included)" if planned else "")
+            + ", per base, g and operator:\n\n"
             + finished.reset_index().to_markdown(index=False),
         ]
     )
@@ -330,39 +332,33 @@ def findings(
     if a.empty:
         return ["No finished grown runs yet."]
 
-    # 1. Function preservation vs simpler operators: loss at the end of each (base, g)'s budget
-    # range, paired by (base, g, seed), against the seed spread.
-    operators = a.groupby(["base", "g"])["operator"].nunique()
-    common = operators[operators == operators.max()].index  # (base, g) where every operator ran
-    ends = sp[pd.MultiIndex.from_frame(sp[["base", "g"]]).isin(common)]
-    ends = ends[ends["budget_tpp"] == ends.groupby(["base", "g"])["budget_tpp"].transform("max")]
-    end_loss = ends.groupby("operator")["grown_loss"].mean()
-    scratch_end = ends["scratch_loss"].mean()
-    others = end_loss.drop(index="preserve", errors="ignore")
+    # 1. Function preservation vs simpler operators: each grown run's loss minus its own scratch
+    # control's (same target shape) at the largest budget of that control, paired with preserve
+    # by (base, g, seed), against the seed spread.
+    largest = sp.groupby(["base", "g", "operator"])["budget_tpp"].transform("max")
+    ends = sp[sp["budget_tpp"] == largest]
+    ends = ends.assign(gap=ends["grown_loss"] - ends["scratch_loss"])
+    per_seed = ends.pivot_table(index=["base", "g", "seed"], columns="operator", values="gap")
     text = (
         "**1. Preserving the function is not necessary; simple operators can beat elaborate "
-        "function-preserving ones.** Held-out loss at the largest budget of each (base, g) (mean "
-        f"over seeds and the {len(common)} (base, g) where every operator ran: "
-        + ", ".join(f"{b} g={g}" for b, g in common)
-        + "): "
-        + ", ".join(f"{op} {v:.4f}" for op, v in end_loss.items())
-        + f"; scratch {scratch_end:.4f}. "
+        "function-preserving ones.** Held-out loss minus that of scratch on the same target, at "
+        "the largest budget of each (base, g) (mean over the bases, g and seeds each ran; < 0: "
+        "below scratch): " + ", ".join(f"{op} {v:+.4f}" for op, v in per_seed.mean().items()) + ". "
     )
-    if "preserve" in end_loss and len(others):
-        best = others.idxmin()
-        per_seed = ends.pivot_table(
-            index=["base", "g", "seed"], columns="operator", values="grown_loss"
-        )
-        diff = (per_seed[best] - per_seed["preserve"]).dropna()
+    others = [op for op in per_seed if op != "preserve"]
+    if "preserve" in per_seed and others:
+        pairs = {op: (per_seed[op] - per_seed["preserve"]).dropna() for op in others}
         # Where only depth grows, zero_pad and preserve build the same model (new blocks are
         # identity-gated either way): such pairs are one run twice, not evidence.
-        same = int((diff == 0).sum())
-        diff = diff[diff != 0]
-        gap = float(diff.mean()) if len(diff) else np.nan
+        same = {op: int((d.abs() < 1e-9).sum()) for op, d in pairs.items()}
+        pairs = {op: d[d.abs() >= 1e-9] for op, d in pairs.items()}
+        best = min((op for op in others if len(pairs[op])), key=lambda op: pairs[op].mean())
+        diff = pairs[best]
+        gap = float(diff.mean())
         se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else np.nan
         spread = (
             f"{best} - preserve = {gap:+.4f} +- {2 * se:.4f} (2 standard errors, {len(diff)} pairs"
-            + (f"; {same} pairs of identical models left out" if same else "")
+            + (f"; {same[best]} pairs of identical models left out" if same[best] else "")
             + ")"
         )
         if not abs(gap) > 2 * se:  # also nan: fewer than 2 pairs

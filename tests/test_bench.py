@@ -120,9 +120,10 @@ def test_lite_expands_to_one_method_per_ensemble_size():
     methods = method_factories(["lite", "xgb"], None, [1, 4])
     assert list(methods) == ["lite[n_estimators=1]", "lite[n_estimators=4]", "xgb"]
     assert methods["lite[n_estimators=4]"]([], 0).n_estimators == 4
-    only = method_factories(["lite"], ["a/m1", "b/m2"], [2])
+    only = method_factories(["lite"], ["a/m1", "b/m2"])
     assert list(only) == ["lite[m1]", "lite[m2]"]
     assert only["lite[m2]"]([], 0).get_params()["checkpoint"] == "b/m2"
+    assert list(method_factories(["lite"], None, [2])) == ["lite[n_estimators=2]"]  # named
     assert list(method_factories(["lite"], None)) == ["lite"]
     both = method_factories(["lite"], ["a/m1", "b/m2"], [1, 2])
     assert "lite[m2; n_estimators=1]" in both and len(both) == 4  # no comma: safe in the CSV
@@ -131,20 +132,26 @@ def test_lite_expands_to_one_method_per_ensemble_size():
 
 
 def test_lite_expands_to_one_method_per_setting_and_rejects_unknown_ones():
+    import argparse
+
     from tabpfn_lite.bench.methods import lite_param, method_factories
 
     assert lite_param("max_features=32") == {"max_features": 32}
     assert lite_param("softmax_temperature=0.8") == {"softmax_temperature": 0.8}
-    with pytest.raises(ValueError, match="NAME=VALUE"):
+    assert lite_param("pickle_weights=False") == {"pickle_weights": False}
+    assert lite_param("device=cpu") == {"device": "cpu"}
+    with pytest.raises(argparse.ArgumentTypeError, match="NAME=VALUE"):
         lite_param("max_features")
     variants = [lite_param("max_features=16"), lite_param("max_features=32")]
     methods = method_factories(["lite"], None, None, variants)
     assert list(methods) == ["lite[max_features=16]", "lite[max_features=32]"]
     assert methods["lite[max_features=32]"]([], 0).max_features == 32
-    with pytest.raises(ValueError, match="cannot vary max_feature of 'lite'"):
+    with pytest.raises(ValueError, match="unknown 'lite' setting max_feature;"):
         method_factories(["lite"], None, None, [{"max_feature": 3}])
-    with pytest.raises(ValueError, match="use --checkpoint"):
+    with pytest.raises(ValueError, match="cannot set checkpoint: use --checkpoint"):
         method_factories(["lite"], None, None, [{"checkpoint": "x"}])
+    with pytest.raises(ValueError, match="asked for twice"):
+        method_factories(["lite"], None, [8], [{"n_estimators": 8}])
 
 
 def test_extra_suite_runs_offline_with_local_stratified_folds(tmp_path):

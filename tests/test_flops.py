@@ -29,6 +29,7 @@ def counted(model: TabPFN, x, y, codes, backward: bool) -> int:
         (TINY, (3, 40, 25, 7)),
         (replace(TINY, features_per_token=1, feature_code_dim=0), (2, 30, 10, 5)),
         (replace(TINY, nlayers=3, emsize=48, nheads=4), (1, 64, 60, 16)),
+        (replace(TINY, nlayers=1), (2, 30, 12, 5)),  # the last layer alone
     ],
 )
 def test_formula_matches_torch_flop_counter(cfg, shape):

@@ -5,6 +5,8 @@ estimator whose fit/predict_proba accept the pandas table and integer labels."""
 
 from __future__ import annotations
 
+import argparse
+import ast
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -31,17 +33,18 @@ def _lite(checkpoint: str | None, params: dict | None = None) -> Factory:
 
 
 def lite_param(text: str) -> dict:
-    """'max_features=32' -> {'max_features': 32}: one classifier setting (a number when it reads
-    as one) that a benchmark varies."""
+    """'max_features=32' -> {'max_features': 32}: one classifier setting that a benchmark varies;
+    the value is read as a Python literal (32, 0.8, None, False) where it is one, else kept as
+    text."""
     key, sep, value = text.partition("=")
     if not sep or not key.isidentifier():
-        raise ValueError(f"expected NAME=VALUE (e.g. max_features=32), got {text!r}")
-    for convert in (int, float):
-        try:
-            return {key: convert(value)}
-        except ValueError:
-            pass
-    return {key: value}
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE (e.g. max_features=32), got {text!r}"
+        )
+    try:
+        return {key: ast.literal_eval(value)}
+    except (ValueError, SyntaxError):
+        return {key: value}
 
 
 def _xgb(categorical: list[str], seed: int):
@@ -156,13 +159,18 @@ def method_factories(
     from tabpfn_lite import TabPFNLiteClassifier
 
     variants = [{"n_estimators": n} for n in lite_estimators or []] + list(lite_params or [])
-    known = TabPFNLiteClassifier().get_params()
+    fixed = {"checkpoint", "random_state"}  # --checkpoint, and the harness's seed per fold
+    settings = set(TabPFNLiteClassifier().get_params()) - fixed
     for params in variants:
-        unknown = sorted(set(params) - set(known) - {"checkpoint", "random_state"})
-        if unknown or {"checkpoint", "random_state"} & set(params):
+        if fixed & set(params):
             raise ValueError(
-                f"cannot vary {', '.join(unknown) or 'checkpoint or random_state'} of 'lite' "
-                f"(use --checkpoint for checkpoints); settings: {', '.join(sorted(known))}"
+                f"'lite' settings cannot set {', '.join(sorted(fixed & set(params)))}: "
+                "use --checkpoint for checkpoints and --seed for seeds"
+            )
+        if set(params) - settings:
+            raise ValueError(
+                f"unknown 'lite' setting {', '.join(sorted(set(params) - settings))}; "
+                f"settings: {', '.join(sorted(settings))}"
             )
     out: dict[str, Factory] = {}
     for name in names:
@@ -171,9 +179,10 @@ def method_factories(
             for path in paths:
                 for params in variants or [None]:
                     tags = [checkpoint_tag(path)] if len(paths) > 1 else []
-                    if len(variants) > 1:
-                        tags += [f"{k}={v}" for k, v in params.items()]
+                    tags += [f"{k}={v}" for k, v in (params or {}).items()]
                     label = f"lite[{'; '.join(tags)}]" if tags else "lite"  # no comma: CSV-safe
+                    if label in out:
+                        raise ValueError(f"'lite' variant {label} is asked for twice")
                     out[label] = _lite(path, params)
         elif name in BASELINES:
             if name == "catboost":

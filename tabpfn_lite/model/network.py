@@ -141,7 +141,7 @@ class Layer(nn.Module):
         if kv is None:
             kv = self.attn_rows.keys_values(x[:, :n_train])
         skip = n_train if target_only and n_train is not None else 0  # train rows: not decoded
-        rows = self.attn_rows.attend(x[:, skip:], *kv)  # (B*(T+1), R - skip, E)
+        rows = self.attn_rows.attend(x[:, skip:], *kv)  # (B*T1, R - skip, E)
         h = h[:, skip:] + rows.view(B, T1, R - skip, E).transpose(1, 2)
 
         h = h + self.mlp(self.norm_mlp(h))
@@ -282,7 +282,7 @@ class TabPFN(nn.Module):
         h = self._embed(x_train, y_train.long(), mean, std, feature_codes)
         keys_values = []
         for i, layer in enumerate(self.layers):
-            last = i == len(self.layers) - 1  # test rows read only its target token's keys
+            last = i == len(self.layers) - 1  # test rows read only the target token's keys here
             h, (k, v) = layer(h, n_train=x_train.shape[1], target_only=last)
             keys_values.append((_stored(k, storage_dtype), _stored(v, storage_dtype)))
         return TrainCache(mean, std, feature_codes, keys_values)

@@ -1,0 +1,17 @@
+# Growth study v2, run over several sittings on a 2-core CPU (2 workers, one torch thread each).
+# 1. The prior (as for benchmarks/results/growth; seeded, so every sitting draws the same tables;
+#    sha256 of the file written on 2026-12-03: ea11e9c633ad85272607940831222241a1058662e204bc2b9ef3c2772376a5ea).
+tabpfn-lite prior --out data/growth_prior.h5 --num-datasets 60000 --min-rows 64 --max-rows 128 \
+    --max-features 8 --max-classes 4 --workers 1 --seed 11
+# 2. Cost before running: 219 runs, 3.7e14 FLOPs, ~17 CPU hours (targets up to 479k parameters,
+#    every target at most 4M cell-tokens).
+python benchmarks/growth_study.py plan --grid v2 --data data/growth_prior.h5 --out runs/growth_v2
+# 3. Each sitting: restore what earlier sittings finished, run on (resumable), stop when the sitting
+#    ends, archive the finished runs (records and base checkpoints, committed under runs/ here).
+#    g2/zero_pad is left out: at g = 2 only depth grows, where zero_pad builds the same model as
+#    preserve (new blocks identity-gated either way), so it would be the same run twice.
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
+python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
