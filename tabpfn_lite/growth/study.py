@@ -1,8 +1,9 @@
 """The growth study: for each base size, growth factor g, operator and seed, train the base, grow
 it, continue training, and train the target from scratch, all with the unchanged training loop.
 
-Compute is counted in FLOPs = 6 x parameters x cell-tokens (a cell-token is one table cell
-processed; `cell_tokens` in the training log). A grown run's compute is reported with and without
+Compute is counted in FLOPs as the training log counts them, attention included
+(`model/flops.py`), beside cell-tokens (a cell-token is one table cell processed; tokens per
+parameter = cell-tokens / parameters). A grown run's compute is reported with and without
 the base model's own training. Every target run trains on min(`target_tpp` x its parameters,
 `max_target_cells`) cell-tokens at a constant learning rate after warm-up, so every prefix of a run
 is a run of that smaller budget; held-out prior loss is evaluated along the way.
@@ -307,19 +308,26 @@ def load_runs(out: str | Path) -> list[dict]:
 RUN_RECORD = ("run.json", "log.jsonl")
 
 
+def _finished_runs(root: str | Path) -> list[tuple[str, Path]]:
+    """(run id, folder) of every finished run under root/runs."""
+    runs = Path(root) / "runs"
+    return [
+        (d.parent.relative_to(runs).as_posix(), d.parent) for d in sorted(runs.glob("**/run.json"))
+    ]
+
+
 def archive_runs(out: str | Path, archive: str | Path) -> list[str]:
     """Copy every finished run's record, and every finished base's checkpoint, from `out` to
     `archive`; returns the ids copied. Unfinished runs are left out: they restart from scratch
     wherever the archive is restored."""
     copied = []
-    for done in sorted(Path(out).glob("runs/**/run.json")):
-        run_id = done.parent.relative_to(Path(out) / "runs").as_posix()
+    for run_id, folder in _finished_runs(out):
         target = Path(archive) / "runs" / run_id
         target.mkdir(parents=True, exist_ok=True)
         for name in RUN_RECORD:
-            shutil.copy2(done.parent / name, target / name)
-        if json.loads(done.read_text())["spec"]["operator"] == "base":
-            shutil.copytree(done.parent / "checkpoint", target / "checkpoint", dirs_exist_ok=True)
+            shutil.copy2(folder / name, target / name)
+        if json.loads((folder / "run.json").read_text())["spec"]["operator"] == "base":
+            shutil.copytree(folder / "checkpoint", target / "checkpoint", dirs_exist_ok=True)
         copied.append(run_id)
     return copied
 
@@ -328,13 +336,12 @@ def restore_runs(archive: str | Path, out: str | Path) -> list[str]:
     """Copy archived runs into `out` where `out` does not have them finished already; returns
     the ids restored. The runner then skips them and grows from the restored bases."""
     restored = []
-    for done in sorted(Path(archive).glob("runs/**/run.json")):
-        run_id = done.parent.relative_to(Path(archive) / "runs").as_posix()
+    for run_id, folder in _finished_runs(archive):
         target = Path(out) / "runs" / run_id
         if (target / "run.json").exists():
             continue
         if target.exists():
             shutil.rmtree(target)  # an unfinished copy: the archived finished run replaces it
-        shutil.copytree(done.parent, target)
+        shutil.copytree(folder, target)
         restored.append(run_id)
     return restored
