@@ -280,9 +280,17 @@ def _bound_verdict(reliable: pd.Series, pays: list, largest_g: int) -> str:
     reliability = (
         f"g = {most_reliable} is the most reliable ({reliable.max():.0%} of cases faster than "
         f"scratch; {reliable.iloc[-1]:.0%} at g={reliable.index[-1]}): "
-        + ("**supported**" if most_reliable == reliable.index.min() else "**contradicted**")
+        + (
+            "**not shown** (fewer than 3 g)"
+            if len(reliable) < 3
+            else "**supported**"
+            if most_reliable == reliable.index.min()
+            else "**contradicted**"
+        )
     )
-    if not pays:
+    if len(reliable) < 3:
+        bound = f"only g = {list(reliable.index)} measured (3 or more are needed): **not shown**"
+    elif not pays:
         bound = "growing never pays once the base model's training is charged: **contradicted**"
     elif max(pays) == largest_g:
         bound = (

@@ -20,13 +20,6 @@ python benchmarks/growth_study.py write-up --results benchmarks/results/growth
 #    (loss vs g at fixed total compute) and the write-up, from curves.csv alone (fresh clone, ~3 min).
 python benchmarks/growth_study.py refit --results benchmarks/results/growth
 #
-# Study v2 (prepared, not run): three base sizes (S8 2.4k, A16 8.1k, B32 29.5k parameters), every
-# operator (preserve, szp, zero_pad, stack; "random" = the target's own initialisation = scratch)
-# at g = 2, 4, 8, 16 (targets up to 479k parameters, the shipped size), each grown run against a
-# scratch run of its own target shape, 3 seeds. `plan` prints its cost before anything runs:
-# 219 runs, 3.7e14 FLOPs, 17 CPU hours at the v1 study's measured 6 GFLOP/s per core, with every
-# target capped at 4M cell-tokens (8 tokens/parameter at 472k). Budgets of 200 tokens/parameter at
-# 472k would cost ~25x that: the 5-200 range is reachable at these sizes only on an accelerator.
-python benchmarks/growth_study.py plan --grid v2 --data data/growth_prior.h5 --out runs/growth_v2
-python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 --workers 2
-python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
+# Study v2: three base sizes (S8 2.4k, A16 8.1k, B32 29.5k parameters), every operator at g = 2, 4,
+# 8, 16 (targets up to 479k parameters), each grown run against a scratch run of its own target
+# shape, 3 seeds; ~17 CPU hours, run over several sittings: benchmarks/results/growth_v2/commands.sh.
