@@ -455,7 +455,8 @@ def plot_speedup_vs_g(table: pd.DataFrame, path: Path) -> None:
     axes = np.atleast_1d(axes)
     top = 30.0
     labels = sorted({f"{b} {op}" for b, op in zip(table["base"], table["operator"], strict=True)})
-    colors = dict(zip(labels, plt.rcParams["axes.prop_cycle"].by_key()["color"], strict=False))
+    palette = plt.get_cmap("tab20")  # bases x operators: more lines than the default 10 colours
+    colors = {label: palette(i % palette.N) for i, label in enumerate(labels)}
     for ax, tpp in zip(axes, budgets, strict=True):
         for (base, op), rows in table[table["budget_tpp"] == tpp].groupby(["base", "operator"]):
             label = f"{base} {op}"
