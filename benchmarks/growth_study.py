@@ -336,8 +336,7 @@ def findings(
     """Each known finding, the measured numbers that bear on it, and a verdict, over every base;
     speedups exclude the base's training unless said otherwise."""
     out = []
-    a = table
-    if a.empty:
+    if table.empty:
         return ["No finished grown runs yet."]
 
     # 1. Function preservation vs simpler operators: each grown run's loss minus its own scratch
@@ -381,7 +380,7 @@ def findings(
     szp = sp[sp["operator"] == "szp"]
     share = float((szp["speedup"] > 1).mean()) if len(szp) else np.nan
     lr_text, lr_verdict = _lr_transfer(lr_sweep)
-    by_g = a[a["operator"] == "szp"].groupby(["base", "g"])
+    by_g = table[table["operator"] == "szp"].groupby(["base", "g"])
     out.append(
         "**2. muP shrink-zero-pad-perturb (shrink 0.4, sigma 1) warm-starts well and the small "
         "model's learning rate transfers.** szp speedup (median of seeds) by base, g and budget "
@@ -416,7 +415,7 @@ def findings(
 
     # 4. Gains shrink as the budget grows.
     trend = []
-    for _, rows in a.groupby(["base", "g", "operator"]):
+    for _, rows in table.groupby(["base", "g", "operator"]):
         v = np.minimum(rows.sort_values("budget_tpp")["speedup"].to_numpy(), 1e3)
         if len(v) >= 2 and np.isfinite(v).all():
             trend.append(v[-1] < v[0])

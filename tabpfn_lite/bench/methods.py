@@ -23,11 +23,11 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 Factory = Callable[[list[str], int], object]
 
 
-def _lite(checkpoint: str | None, params: dict | None = None) -> Factory:
+def _lite(checkpoint: str | None, params: dict) -> Factory:
     def make(categorical: list[str], seed: int):
         from tabpfn_lite import TabPFNLiteClassifier
 
-        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed, **(params or {}))
+        return TabPFNLiteClassifier(checkpoint=checkpoint, random_state=seed, **params)
 
     return make
 
@@ -177,9 +177,9 @@ def method_factories(
         if name == "lite":
             paths = checkpoints or [None]
             for path in paths:
-                for params in variants or [None]:
+                for params in variants or [{}]:  # none: the classifier's defaults
                     tags = [checkpoint_tag(path)] if len(paths) > 1 else []
-                    tags += [f"{k}={v}" for k, v in (params or {}).items()]
+                    tags += [f"{k}={v}" for k, v in params.items()]
                     label = f"lite[{'; '.join(tags)}]" if tags else "lite"  # no comma: CSV-safe
                     if label in out:
                         raise ValueError(f"'lite' variant {label} is asked for twice")

@@ -249,6 +249,11 @@ class TabPFN(nn.Module):
         return torch.full(x.shape[:2], self.cfg.max_classes, dtype=torch.long, device=x.device)
 
     # ----------------------------------------------------------------------------- passes
+    def _layers(self) -> list[tuple[Layer, bool]]:
+        """Each layer and whether it is the last: the last computes only the target token, all
+        the decoder reads (and its cached keys and values are that token's)."""
+        return [(layer, i == len(self.layers) - 1) for i, layer in enumerate(self.layers)]
+
     def forward(
         self, x: torch.Tensor, y_train: torch.Tensor, feature_codes: torch.Tensor | None = None
     ) -> torch.Tensor:
@@ -262,10 +267,8 @@ class TabPFN(nn.Module):
         mean, std = self._train_stats(x[:, :n_train])
         y = torch.cat([y_train.long(), self._unknown_labels(x[:, n_train:])], dim=1)
         h = self._embed(x, y, mean, std, feature_codes)  # (B, R, T+1, E)
-        *inner, last = self.layers
-        for layer in inner:
-            h, _ = layer(h, n_train=n_train)
-        h, _ = last(h, n_train=n_train, target_only=True)  # (B, R - N, 1, E)
+        for layer, last in self._layers():
+            h, _ = layer(h, n_train=n_train, target_only=last)  # last: (B, R - N, 1, E)
         return self._decode(h)
 
     @torch.no_grad()
@@ -281,8 +284,7 @@ class TabPFN(nn.Module):
         mean, std = self._train_stats(x_train)
         h = self._embed(x_train, y_train.long(), mean, std, feature_codes)
         keys_values = []
-        for i, layer in enumerate(self.layers):
-            last = i == len(self.layers) - 1  # test rows read only the target token's keys here
+        for layer, last in self._layers():
             h, (k, v) = layer(h, n_train=x_train.shape[1], target_only=last)
             keys_values.append((_stored(k, storage_dtype), _stored(v, storage_dtype)))
         return TrainCache(mean, std, feature_codes, keys_values)
@@ -297,8 +299,7 @@ class TabPFN(nn.Module):
             h = self._embed(
                 chunk, self._unknown_labels(chunk), cache.mean, cache.std, cache.feature_codes
             )
-            for i, (layer, (k, v)) in enumerate(zip(self.layers, cache.keys_values, strict=True)):
-                last = i == len(self.layers) - 1  # only the target token is decoded
+            for (layer, last), (k, v) in zip(self._layers(), cache.keys_values, strict=True):
                 h, _ = layer(h, kv=(k.to(h.dtype), v.to(h.dtype)), target_only=last)
             out.append(self._decode(h))
         return torch.cat(out, dim=1)
