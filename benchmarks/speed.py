@@ -4,7 +4,8 @@ XGBoost and LightGBM, from 100 to 100k rows and 10 to 500 features, measured in 
     python benchmarks/speed.py
 
 Every (method, size) runs in a fresh process so that its peak resident memory (ru_maxrss) is its
-own; `peak_mb` is that peak, `extra_mb` the part above the process's memory before fitting (Python,
+own (with --repeats R, R fresh processes and the median of each number: single runs on a shared
+2-core VM vary by up to ~30%); `peak_mb` is that peak, `extra_mb` the part above the process's memory before fitting (Python,
 libraries and the data). The table is synthetic (make_classification, 2 classes); train on n rows,
 predict min(n, 10,000) test rows. For tabpfn-lite also: a second `predict_proba` on the same rows,
 and the cost of predicting 1,000 and 100 rows without the train-row cache (one joint pass over
@@ -144,6 +145,16 @@ def run_isolated(method: str, n: int, f: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def run_repeated(method: str, n: int, f: int, repeats: int) -> dict:
+    """The median of each number over `repeats` isolated runs (the first error, if any)."""
+    runs = [run_isolated(method, n, f) for _ in range(repeats)]
+    failed = [r for r in runs if "error" in r]
+    if failed:
+        return failed[0]
+    median = pd.DataFrame(runs).median(numeric_only=True).to_dict()
+    return {**median, **{k: runs[0][k] for k in ("method", "rows", "features", "test_rows")}}
+
+
 def plot(results: pd.DataFrame, sizes: list[tuple[int, int]], path: Path) -> None:
     plt = pyplot()
 
@@ -174,6 +185,7 @@ def main() -> None:
     parser.add_argument("--out", default="benchmarks/results/speed")
     add_list_option(parser, "--methods", default=list(METHODS), choices=[*METHODS, *PEERS])
     add_list_option(parser, "--sizes", default=[f"{n}x{f}" for n, f in SIZES])
+    parser.add_argument("--repeats", type=int, default=1, help="runs per (method, size): median")
     args = parser.parse_args()
     sizes = [tuple(int(v) for v in size.split("x")) for size in args.sizes]
     if args.one:
@@ -184,7 +196,7 @@ def main() -> None:
     rows = []
     for n, f in sizes:
         for method in args.methods:
-            rows.append(run_isolated(method, n, f))
+            rows.append(run_repeated(method, n, f, args.repeats))
             print(rows[-1], flush=True)
     results = pd.DataFrame(rows)
     wide = results.pivot_table(
@@ -210,7 +222,8 @@ def main() -> None:
         f"max_train_rows={lite_defaults['max_train_rows']}, "
         f"max_features={lite_defaults['max_features']}, the shipped checkpoint); 2 threads; "
         "train n rows, predict "
-        "min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process. "
+        f"min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process; "
+        f"each number the median of {args.repeats} run(s) in fresh processes. "
         "tabicl, tabpfn: TabICLv2 and TabPFN v2 at their packages' default architecture and "
         "inference settings with random weights (benchmarks/peers.py).\n\n"
         + wide.reset_index().to_markdown(index=False, floatfmt=".3g")

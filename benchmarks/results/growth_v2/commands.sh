@@ -1,6 +1,11 @@
 # Growth study v2, run over several sittings on a 2-core CPU (2 workers, one torch thread each).
-# 1. The prior (as for benchmarks/results/growth; seeded, so every sitting draws the same tables;
-#    sha256 of the file written on 2026-12-03: ea11e9c633ad85272607940831222241a1058662e204bc2b9ef3c2772376a5ea).
+# 1. The prior (as for benchmarks/results/growth; seeded: one machine draws the same tables each time;
+#    sha256 of the file written on 2026-12-03: ea11e9c633ad85272607940831222241a1058662e204bc2b9ef3c2772376a5ea;
+#    the third sitting's machine wrote 4cf230a099139c12836aa6f4d191d7bbd1bc25acd07066fb2e7bd819e6cd7d05,
+#    the same on every regeneration there: the seeded draw differs by machine or library build, so
+#    runs of different sittings saw other tables of the same prior, and their held-out loss is read
+#    on other held-out tables of it (drawn the same way); the grown runs of the third sitting and
+#    their scratch controls ran in that sitting, from bases restored from the first).
 tabpfn-lite prior --out data/growth_prior.h5 --num-datasets 60000 --min-rows 64 --max-rows 128 \
     --max-features 8 --max-classes 4 --workers 1 --seed 11
 # 2. Cost before running: 219 runs, 3.7e14 FLOPs, ~17 CPU hours (targets up to 479k parameters,
