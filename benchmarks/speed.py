@@ -7,8 +7,9 @@ Every (method, size) runs in a fresh process so that its peak resident memory (r
 own (with --repeats R, R fresh processes and the median of each number: single runs on a shared
 2-core VM vary by up to ~30%); `peak_mb` is that peak, `extra_mb` the part above the process's
 memory before fitting (Python, libraries and the data). The table is synthetic
-(make_classification, 2 classes); train on n rows, predict min(n, 10,000) test rows. For tabpfn-
-lite also: a second `predict_proba` on the same rows, and the cost of predicting 1,000 and 100 rows
+(make_classification, 2 classes); train on n rows, predict min(n, 10,000) test rows. For
+tabpfn-lite also: a second `predict_proba` on the same rows, and the cost of predicting 1,000 and
+100 rows
 without the train-row cache (one joint pass over train and test rows, what every predict would cost
 without it) against the cached predict of those rows. The cache is built in `fit`, so the first
 predict already uses it.
