@@ -9,10 +9,9 @@ own (with --repeats R, R fresh processes and the median of each number: single r
 memory before fitting (Python, libraries and the data). The table is synthetic
 (make_classification, 2 classes); train on n rows, predict min(n, 10,000) test rows. For
 tabpfn-lite also: a second `predict_proba` on the same rows, and the cost of predicting 1,000 and
-100 rows
-without the train-row cache (one joint pass over train and test rows, what every predict would cost
-without it) against the cached predict of those rows. The cache is built in `fit`, so the first
-predict already uses it.
+100 rows without the train-row cache (one joint pass over train and test rows, what every predict
+would cost without it) against the cached predict of those rows. The cache is built in `fit`, so
+the first predict already uses it.
 """
 
 from __future__ import annotations
