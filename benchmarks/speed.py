@@ -223,7 +223,7 @@ def main() -> None:
         f"max_train_rows={lite_defaults['max_train_rows']}, "
         f"max_features={lite_defaults['max_features']}, the shipped checkpoint); 2 threads; "
         "train n rows, predict "
-        f"min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process; "
+        "min(n, 10,000) rows. Times in seconds, memory = peak resident MB of a fresh process; "
         f"each number the median of {args.repeats} run(s) in fresh processes. "
         "tabicl, tabpfn: TabICLv2 and TabPFN v2 at their packages' default architecture and "
         "inference settings with random weights (benchmarks/peers.py).\n\n"
