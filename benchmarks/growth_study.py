@@ -50,6 +50,7 @@ from tabpfn_lite.growth.study import (
     StudyConfig,
     archive_runs,
     load_runs,
+    measured_rates,
     plan_cost,
     restore_runs,
     run_study,
@@ -80,8 +81,10 @@ def run(args: argparse.Namespace) -> None:
 
 
 def plan(args: argparse.Namespace) -> None:
-    """The grid's runs and cost, before running it: CPU hours at --gflops-per-core."""
+    """The grid's runs and cost, before running it: CPU hours at --gflops-per-core, and for the
+    runs not finished under --out, at the rate the finished ones measured on this machine."""
     cost = pd.DataFrame(plan_cost(study_config(args)))
+    cost = cost[~cost["id"].apply(lambda i: any(x in i for x in args.exclude))]
     cost["cpu_hours"] = cost["flops"] / (args.gflops_per_core * 1e9) / 3600
     cost["run_kind"] = cost["id"].str.split("/").str[0] + " " + cost["operator"]
     print(cost.groupby("run_kind")[["parameters", "steps", "cpu_hours"]].agg(
@@ -92,6 +95,17 @@ def plan(args: argparse.Namespace) -> None:
         f"hours at {args.gflops_per_core} GFLOP/s per core; largest target "
         f"{cost['parameters'].max():,} parameters"
     )
+    rates = measured_rates(args.out)
+    if rates:  # calibrate on this machine: the rate grows with model size, so take the largest
+        finished = cost[cost["id"].isin(rates)]
+        largest = finished.nlargest(max(1, len(finished) // 4), "parameters")["id"]
+        rate = float(np.median([rates[i] for i in largest]))
+        left = cost[~cost["id"].isin(rates)]
+        print(
+            f"{len(finished)} runs finished under {args.out}: {rate / 1e9:.1f} GFLOP/s per worker "
+            f"(median of the largest quarter, up to {finished['parameters'].max():,} parameters);"
+            f" the {len(left)} runs left: {left['flops'].sum() / rate / 3600:.1f} CPU hours"
+        )
 
 
 def analyze(args: argparse.Namespace) -> None:
@@ -550,11 +564,15 @@ def main() -> None:
         q.add_argument("--base-tpp", type=float, default=120.0)
         q.add_argument("--target-tpp", type=float, default=400.0)
         q.add_argument("--max-target-cells", type=float, default=4e6)
+        add_list_option(
+            q,
+            "--exclude",
+            nargs="*",
+            default=[],
+            help="skip run ids containing these (g2/zero_pad)",
+        )
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--only", help="run ids starting with this prefix (e.g. A16/)")
-    add_list_option(
-        p, "--exclude", nargs="*", default=[], help="skip run ids containing these (g16/zero_pad)"
-    )
     c.add_argument(
         "--gflops-per-core",
         type=float,

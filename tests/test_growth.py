@@ -226,6 +226,7 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
         StudyConfig,
         archive_runs,
         load_runs,
+        measured_rates,
         plan_runs,
         restore_runs,
         run_study,
@@ -259,6 +260,8 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     base = next(r for r in runs if r["spec"]["operator"] == "base")
     base_final = [row for row in base["log"] if "eval_loss" in row][-1]["eval_loss"]
     assert preserved["initial_eval"]["eval_loss"] == pytest.approx(base_final, rel=1e-4)
+    rates = measured_rates(cfg.out)  # FLOP/s of each finished run, from its log
+    assert set(rates) == {r.id for r in plan} and min(rates.values()) > 0
 
     curve = curves(runs)
     assert (curve.groupby("run")["step"].min() == 0).all()

@@ -304,6 +304,17 @@ def load_runs(out: str | Path) -> list[dict]:
     return runs
 
 
+def measured_rates(out: str | Path) -> dict[str, float]:
+    """Training FLOP rate of each finished run under `out` (its logged FLOPs / wall seconds, one
+    worker each): what `plan` calibrates its CPU-hour estimate with."""
+    rates = {}
+    for result in load_runs(out):
+        last = result["log"][-1] if result["log"] else {}
+        if last.get("flops") and last.get("wall_seconds"):
+            rates[result["spec"]["id"]] = last["flops"] / last["wall_seconds"]
+    return rates
+
+
 # What a finished run leaves for the analysis (and, for a base, for the runs that grow it).
 RUN_RECORD = ("run.json", "log.jsonl")
 
