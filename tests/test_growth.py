@@ -343,9 +343,9 @@ def test_degenerate_scaling_law_fits_are_named():
 
     usable = {"E": 0.4, "A": 3.0, "alpha": 0.35, "B": 20.0, "beta": 0.45}
     assert degenerate_fit(usable) == []
-    reasons = degenerate_fit({**usable, "E": 2e-24, "alpha": 2.0, "beta": 0.026})
+    reasons = degenerate_fit({**usable, "E": 2e-24, "alpha": 3.0, "beta": 0.026})
     assert reasons == [
-        "alpha = 2 (at its bound 2.0)",
+        "alpha = 3 (at its bound 3.0)",
         "beta = 0.026 (near zero)",
         "E = 2e-24 (no irreducible loss)",
     ]
