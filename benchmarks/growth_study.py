@@ -470,7 +470,14 @@ def findings(
             f"{k} {v:.1%} over {len(fits[k]['sizes'])} sizes" if v is not None else f"{k} n/a"
             for k, v in err.items()
         )
-        + ". "
+        + ". Exponents (95% intervals): "
+        + "; ".join(
+            f"{k}: alpha {f['law']['alpha']:.3g} [{f['ci95']['alpha'][0]:.3g}, "
+            f"{f['ci95']['alpha'][1]:.3g}], beta {f['law']['beta']:.3g} "
+            f"[{f['ci95']['beta'][0]:.3g}, {f['ci95']['beta'][1]:.3g}]"
+            for k, f in fits.items()
+        )
+        + " (D counts a grown model's base's cell-tokens too). "
         + verdict
         + " The map below draws both fits, with the base model's compute charged to growing."
     )
@@ -532,7 +539,8 @@ def write_up(results: Path) -> Path:
             *findings(sp, table, fits, iso, results.parent / "mup_lr_sweep"),
             "## Tables",
             body,
-            "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (Huber in log space; 95% "
+            "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (D = cell-tokens the weights "
+            "were trained on, a grown run's base model's included; Huber in log space; 95% "
             "intervals from refits to the runs resampled with replacement; leave-one-size-out "
             "= mean relative error on one model size's points, fitted on the others):\n\n"
             + fits_table(fits),

@@ -338,6 +338,31 @@ def test_speedup_on_hand_made_curves():
     assert sp["speedup_with_base"].iloc[0] == pytest.approx(90_000 / (9_000 + 6_000))
 
 
+def test_scaling_points_count_the_base_models_tokens_for_grown_runs():
+    import pandas as pd
+
+    from tabpfn_lite.growth.analysis import scaling_points
+
+    def rows(run, operator, tokens, n_params):
+        return [
+            {"run": run, "base": "T", "seed": 0, "operator": operator, "parameters": n_params,
+             "cell_tokens": c, "eval_loss": 1.0 / (1 + c)}
+            for c in tokens
+        ]  # fmt: skip
+
+    curve = pd.DataFrame(
+        rows("T/seed0/base", "base", [0, 50, 300], 10)
+        + rows("T/seed0/g2/scratch", "scratch", [0, 100, 1000], 20)
+        + rows("T/seed0/g2/szp", "szp", [0, 100, 1000], 20)
+    )
+    grown = scaling_points(curve, ("szp",))
+    assert grown["D"].tolist() == [400, 1300]  # its own tokens + the base's 300
+    assert grown["N"].tolist() == [20, 20] and grown["loss"].tolist() == [1 / 101, 1 / 1001]
+    assert scaling_points(curve, ("scratch", "base"))["D"].tolist() == [50, 300, 100, 1000]
+    with pytest.raises(ValueError, match=r"base run is not in the curve: \['T/seed0/base'\]"):
+        scaling_points(curve[curve["operator"] != "base"], ("szp",))
+
+
 def test_degenerate_scaling_law_fits_are_named():
     from tabpfn_lite.growth.analysis import degenerate_fit
 

@@ -251,10 +251,21 @@ def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
 
 
 def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFrame:
-    """(N, D, loss) points of these operators' runs, D = cell-tokens of the run itself > 0.
+    """(N, D, loss) points of these operators' runs after their first step. D = cell-tokens the
+    weights were trained on: a grown run's own plus its base model's (read from the base runs in
+    the curve), so a grown model's law says what the tokens spent on its base were worth to it.
     Scratch data: ("scratch", "base"), both trained from a random initialisation."""
     pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
-    return pts.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
+    base_tokens = curve[curve["operator"] == "base"].groupby("run")["cell_tokens"].max()
+    base_run = pts["base"] + "/seed" + pts["seed"].astype(str) + "/base"
+    grown = ~pts["operator"].isin((SCRATCH, "base"))
+    inherited = base_run.map(base_tokens).where(grown, 0.0)
+    if inherited.isna().any():
+        missing = sorted(set(base_run[inherited.isna()]))
+        raise ValueError(f"grown runs whose base run is not in the curve: {missing}")
+    return pts.assign(cell_tokens=pts["cell_tokens"] + inherited).rename(
+        columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"}
+    )
 
 
 def _rel_error(law: ScalingLaw, points: pd.DataFrame) -> float:
@@ -481,7 +492,8 @@ def plot_grow_map(
     scratch: ScalingLaw, grown: ScalingLaw, base_params: int, base_tokens: float, path: Path
 ) -> None:
     """Predicted loss difference scratch - grown over target size N and budget D (cell-tokens of
-    the target), with the base model's compute charged to the grown run."""
+    the target), with the base model's compute charged to the grown run. The grown law reads
+    D as `scaling_points` does: the grown run's cell-tokens plus the base's."""
     plt = pyplot()
     n = np.geomspace(base_params * 1.5, base_params * 32, 60)
     tpp = np.geomspace(2, 400, 60)
@@ -489,7 +501,7 @@ def plot_grow_map(
     D = N * T
     base_equiv = base_params * base_tokens / N  # base FLOPs in target tokens
     left = D - base_equiv  # what the grown run can still train on; <= 0: the base alone is over
-    gain = np.where(left > 0, scratch(N, D) - grown(N, np.maximum(left, 1.0)), np.nan)
+    gain = np.where(left > 0, scratch(N, D) - grown(N, base_tokens + np.maximum(left, 0)), np.nan)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     lim = np.nanpercentile(np.abs(gain), 95)
     mesh = ax.pcolormesh(N / base_params, T, gain, cmap="RdBu", vmin=-lim, vmax=lim, shading="auto")
