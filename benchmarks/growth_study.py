@@ -83,8 +83,7 @@ def run(args: argparse.Namespace) -> None:
 def plan(args: argparse.Namespace) -> None:
     """The grid's runs and cost, before running it: CPU hours at --gflops-per-core, and for the
     runs not finished under --out, at the rate the finished ones measured on this machine."""
-    cost = pd.DataFrame(plan_cost(study_config(args)))
-    cost = cost[~cost["id"].apply(lambda i: any(x in i for x in args.exclude))]
+    cost = pd.DataFrame(plan_cost(study_config(args), exclude=tuple(args.exclude)))
     cost["cpu_hours"] = cost["flops"] / (args.gflops_per_core * 1e9) / 3600
     cost["run_kind"] = cost["id"].str.split("/").str[0] + " " + cost["operator"]
     print(cost.groupby("run_kind")[["parameters", "steps", "cpu_hours"]].agg(

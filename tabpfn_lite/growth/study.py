@@ -163,9 +163,21 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     return bases + others
 
 
-def plan_cost(cfg: StudyConfig) -> list[dict]:
-    """Per planned run: parameters, steps, cell-tokens and training FLOPs (attention included,
-    at the dump's mean table shape), to size a grid before running it."""
+def selected_runs(
+    cfg: StudyConfig, only: str | None = None, exclude: tuple[str, ...] = ()
+) -> list[RunSpec]:
+    """The planned runs whose ids start with `only` (all if None) and contain none of `exclude`."""
+    return [
+        r
+        for r in plan_runs(cfg)
+        if (only is None or r.id.startswith(only)) and not any(x in r.id for x in exclude)
+    ]
+
+
+def plan_cost(cfg: StudyConfig, exclude: tuple[str, ...] = ()) -> list[dict]:
+    """Per planned run (but those `selected_runs` excludes): parameters, steps, cell-tokens and
+    training FLOPs (attention included, at the dump's mean table shape), to size a grid before
+    running it."""
     from ..model.flops import training_flops
     from ..prior.hdf5 import PriorDump
     from .operators import parameter_count
@@ -179,7 +191,7 @@ def plan_cost(cfg: StudyConfig) -> list[dict]:
         dump.close()
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
     out = []
-    for run in plan_runs(cfg):
+    for run in selected_runs(cfg, exclude=exclude):
         model = ModelConfig(**run.model)
         step = training_flops(model, round(rows), round(n_train), round(features), cfg.batch_size)
         out.append(
@@ -273,11 +285,7 @@ def run_study(
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "study.json").write_text(json.dumps(cfg.to_dict(), indent=2))
-    runs = [
-        r
-        for r in plan_runs(cfg)
-        if (only is None or r.id.startswith(only)) and not any(x in r.id for x in exclude)
-    ]
+    runs = selected_runs(cfg, only, exclude)
     (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
