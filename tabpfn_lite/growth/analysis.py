@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import SCRATCH
+from .study import SCRATCH, base_run_id
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -257,7 +257,7 @@ def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFr
     Scratch data: ("scratch", "base"), both trained from a random initialisation."""
     pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
     base_tokens = curve[curve["operator"] == "base"].groupby("run")["cell_tokens"].max()
-    base_run = pts["base"] + "/seed" + pts["seed"].astype(str) + "/base"
+    base_run = pd.Series(map(base_run_id, pts["base"], pts["seed"]), index=pts.index)
     grown = ~pts["operator"].isin((SCRATCH, "base"))
     inherited = base_run.map(base_tokens).where(grown, 0.0)
     if inherited.isna().any():

@@ -121,6 +121,11 @@ def cell_tokens_per_step(data: str, batch_size: int) -> float:
         dump.close()
 
 
+def base_run_id(base: str, seed: int) -> str:
+    """The id of the run that trains base `base` with seed `seed`."""
+    return f"{base}/seed{seed}/base"
+
+
 def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     """Bases first (growth needs them), then every grown and scratch run, cheapest first."""
     from .operators import config_for_growth_factor, parameter_count
@@ -140,7 +145,7 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     for base in cfg.bases:
         bcfg = base.config(cfg.base_emsize)
         for seed in cfg.seeds:
-            base_id = f"{base.name}/seed{seed}/base"
+            base_id = base_run_id(base.name, seed)
             bases.append(
                 spec(base_id, base.name, seed, 1, "base", bcfg, lambda n: cfg.base_tpp * n)
             )
