@@ -173,3 +173,26 @@ def test_extra_suite_runs_offline_with_local_stratified_folds(tmp_path):
     assert main([*argv, "--datasets", "61", "--openml-cache", str(CACHE), "--out", str(out)]) == 0
     results = pd.read_csv(out / "results.csv")
     assert len(results) == 2 and results["error"].isna().all() and results["roc_auc"].gt(0.9).all()
+
+
+def test_paired_differences_pair_folds_and_skip_failed_ones():
+    from tabpfn_lite.bench.report import paired_differences
+
+    rows = [
+        # dataset, fold, method, accuracy, roc_auc, error
+        (1, 0, "lite[a]", 0.80, 0.90, ""),
+        (1, 0, "lite[b]", 0.82, 0.91, ""),
+        (1, 1, "lite[a]", 0.70, 0.80, ""),
+        (1, 1, "lite[b]", 0.74, 0.80, ""),
+        (2, 0, "lite[a]", 0.60, 0.70, ""),
+        (2, 0, "lite[b]", 0.00, 0.50, "RuntimeError: out of memory"),
+    ]
+    results = pd.DataFrame(
+        rows, columns=["dataset", "fold", "method", "accuracy", "roc_auc", "error"]
+    )
+    table = paired_differences(results, "lite[a]")
+    row = table.loc["lite[b]"]
+    assert row["pairs"] == 2  # the failed fold has no pair
+    assert row["accuracy difference"] == pytest.approx(0.03)
+    assert row["accuracy std error"] == pytest.approx(0.01)  # std 0.01414 / sqrt(2)
+    assert row["roc_auc difference"] == pytest.approx(0.005)

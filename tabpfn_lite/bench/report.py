@@ -87,6 +87,22 @@ def summary_table(results: pd.DataFrame, reference: str = "xgb") -> pd.DataFrame
     return table
 
 
+def paired_differences(results: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Each method minus `reference`, fold by fold (pairs where both finished): the mean and its
+    standard error for accuracy and ROC-AUC. A difference within about two standard errors is
+    within the fold-to-fold spread."""
+    ok = results[~failed(results)]
+    rows = {}
+    for metric in ("accuracy", "roc_auc"):
+        folds = ok.pivot_table(index=["dataset", "fold"], columns="method", values=metric)
+        for method in folds.columns.drop(reference):
+            diff = (folds[method] - folds[reference]).dropna()
+            row = rows.setdefault(method, {"pairs": len(diff)})
+            row[f"{metric} difference"] = diff.mean()
+            row[f"{metric} std error"] = diff.std() / np.sqrt(len(diff))
+    return pd.DataFrame(rows).T.astype({"pairs": int})
+
+
 def write_report(
     results: pd.DataFrame, out: Path, command: str, protocol: str, paper_csv: str | None = None
 ) -> None:
@@ -104,9 +120,16 @@ def write_report(
         "",
         table.to_markdown(floatfmt=".4f"),
         "",
-        "## Per-dataset ROC-AUC (mean over folds)",
-        "",
     ]
+    lite = [m for m in results["method"].unique() if m.startswith("lite")]
+    if len(lite) > 1:
+        lines += [
+            f"## Paired differences against {lite[0]} (per fold)",
+            "",
+            paired_differences(results, lite[0]).to_markdown(floatfmt=".4f"),
+            "",
+        ]
+    lines += ["## Per-dataset ROC-AUC (mean over folds)", ""]
     per_dataset = auc.copy()
     if paper_csv:
         paper = pd.read_csv(paper_csv).set_index("openml_id")
