@@ -95,15 +95,20 @@ def plan(args: argparse.Namespace) -> None:
         f"{cost['parameters'].max():,} parameters"
     )
     rates = measured_rates(args.out)
-    if rates:  # calibrate on this machine: the rate grows with model size, so take the largest
-        finished = cost[cost["id"].isin(rates)]
-        largest = finished.nlargest(max(1, len(finished) // 4), "parameters")["id"]
-        rate = float(np.median([rates[i] for i in largest]))
+    if rates:  # calibrate on this machine
+        finished = cost[cost["id"].isin(rates)].assign(rate=lambda d: d["id"].map(rates))
         left = cost[~cost["id"].isin(rates)]
+        # A run left takes the rate its shape measured (deep narrow stacks run at a fraction of
+        # a wide model's rate); a shape not run yet, that of the largest quarter of runs (the
+        # rate grows with model size).
+        largest = finished.nlargest(max(1, len(finished) // 4), "parameters")["rate"].median()
+        by_shape = finished.groupby("shape")["rate"].median()
+        rate = left["shape"].map(by_shape).fillna(largest)
         print(
-            f"{len(finished)} runs finished under {args.out}: {rate / 1e9:.1f} GFLOP/s per worker "
-            f"(median of the largest quarter, up to {finished['parameters'].max():,} parameters);"
-            f" the {len(left)} runs left: {left['flops'].sum() / rate / 3600:.1f} CPU hours"
+            f"{len(finished)} runs finished under {args.out}: {largest / 1e9:.1f} GFLOP/s per "
+            f"worker (median of the largest quarter, up to {finished['parameters'].max():,} "
+            f"parameters), {by_shape.min() / 1e9:.1f}-{by_shape.max() / 1e9:.1f} by shape; the "
+            f"{len(left)} runs left: {(left['flops'] / rate).sum() / 3600:.1f} CPU hours"
         )
 
 

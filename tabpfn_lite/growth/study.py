@@ -204,6 +204,7 @@ def plan_cost(cfg: StudyConfig, exclude: tuple[str, ...] = ()) -> list[dict]:
                 "id": run.id,
                 "operator": run.operator,
                 "parameters": parameter_count(model),
+                "shape": f"{model.emsize} wide x {model.nlayers} layers",
                 "steps": run.steps,
                 "cell_tokens": run.steps * per_step,
                 "flops": run.steps * step.total,

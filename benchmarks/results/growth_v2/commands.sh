@@ -10,8 +10,9 @@ tabpfn-lite prior --out data/growth_prior.h5 --num-datasets 60000 --min-rows 64 
     --max-features 8 --max-classes 4 --workers 1 --seed 11
 # 2. Cost before running: 210 runs, 3.1e14 FLOPs, 14 CPU hours at the 6 GFLOP/s per core of the
 #    v1 study (targets up to 479k parameters, every target at most 4M cell-tokens). The runs
-#    measured 4-16 GFLOP/s per worker here (more for wider models, about 8.5 for the deep stack
-#    targets); `plan` prints the hours left at the rate the finished runs under --out measured.
+#    measured 4-16 GFLOP/s per worker here (more for wider models); the deep stack targets of B32
+#    at g = 16 (32 wide x 37 layers) ran at about 4, 45 minutes each. `plan` prints the hours
+#    left at the rate each run's shape measured under --out (else that of the largest runs).
 python benchmarks/growth_study.py plan --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
     --exclude g2/zero_pad
 # 3. Each sitting: restore what earlier sittings finished, run on (resumable), stop when the sitting
