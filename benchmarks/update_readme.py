@@ -5,6 +5,9 @@ so their numbers always come from the files the benchmark scripts wrote:
     ...replaced...
     <!-- /results -->
 
+A `#heading` after the path takes the first table under the first `##` heading that starts with
+that text instead (`summary.md#Paired differences`).
+
     python benchmarks/update_readme.py
 """
 
@@ -14,14 +17,20 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOCK = re.compile(r"(<!-- results: (\S+) -->\n).*?(<!-- /results -->)", re.DOTALL)
+BLOCK = re.compile(
+    r"(<!-- results: ([^#\s]+)(?:#([^>]+?))? -->\n).*?(<!-- /results -->)", re.DOTALL
+)
 
 
-def first_table(markdown: str) -> str:
-    """The command line and the first Markdown table of a summary file."""
+def first_table(markdown: str, heading: str | None = None) -> str:
+    """The command line and the first Markdown table of a summary file (under the first `##`
+    heading that starts with `heading`, if given)."""
     lines = markdown.splitlines()
     command = next((line for line in lines if line.startswith("Command:")), "")
-    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    after = 0
+    if heading:
+        after = next(i for i, line in enumerate(lines) if line.startswith(f"## {heading}"))
+    start = next(i for i in range(after, len(lines)) if lines[i].startswith("|"))
     end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
     return "\n".join([command, "", *lines[start:end]])
 
@@ -40,7 +49,8 @@ def fill(match: re.Match) -> str:
     source = ROOT / match.group(2)
     if not source.exists():
         return match.group(0)
-    return f"{match.group(1)}{first_table(source.read_text())}\n{match.group(3)}"
+    table = first_table(source.read_text(), match.group(3))
+    return f"{match.group(1)}{table}\n{match.group(4)}"
 
 
 def main() -> None:

@@ -55,3 +55,16 @@ def test_no_tracked_file_names_a_machine_path():
         text = path.read_text(errors="ignore")
         offenders += [f"{name}: {m.group(0)}" for m in machine_path.finditer(text)][:1]
     assert not offenders, offenders
+
+
+def test_a_heading_after_the_path_picks_the_table_under_it():
+    summary = (
+        "Command: `run it`\n\n| a |\n|---|\n| 1 |\n\n## Paired differences\n\n| b |\n|---|\n| 2 |\n"
+    )
+    assert update_readme.first_table(summary) == "Command: `run it`\n\n| a |\n|---|\n| 1 |"
+    paired = update_readme.first_table(summary, "Paired")
+    assert paired == "Command: `run it`\n\n| b |\n|---|\n| 2 |"
+    match = update_readme.BLOCK.search(
+        "<!-- results: x/summary.md#Paired differences -->\nold\n<!-- /results -->"
+    )
+    assert match.group(2, 3) == ("x/summary.md", "Paired differences")
