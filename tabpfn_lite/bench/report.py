@@ -126,7 +126,10 @@ def write_report(
         lines += [
             f"## Paired differences against {lite[0]} (per fold)",
             "",
-            paired_differences(results, lite[0]).to_markdown(floatfmt=".4f"),
+            paired_differences(results, lite[0])
+            .rename_axis("method")
+            .reset_index()
+            .to_markdown(index=False, floatfmt=".4f"),
             "",
         ]
     lines += ["## Per-dataset ROC-AUC (mean over folds)", ""]
