@@ -196,7 +196,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--stop-at", type=int, help="stop with a checkpoint at this step")
     p.add_argument("--bf16", action="store_true")
-    p.add_argument("--compile", action="store_true")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the feature attention (CPU: ~1.4x faster steps; 10-30 s to compile)",
+    )
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=_positive_int, help="torch CPU threads")
     p.add_argument("--resume", action="store_true")

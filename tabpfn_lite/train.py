@@ -75,7 +75,7 @@ class TrainConfig:
     # (datasets x rows x feature tokens) runs as several micro-batches, with the same gradient.
     micro_batch_tokens: int = 150_000
     bf16: bool = False
-    compile: bool = False
+    compile: bool = False  # the feature attention, on a CPU: TabPFN.compile_feature_attention
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -339,7 +339,8 @@ def train(
     if ranks.is_main:
         log = RunLog(out / "log.jsonl", state, clock, count_parameters(model))
         main = MainRank(cfg, out, model, opt, state, log, Evaluation(cfg, model, dev))
-    step_fn = torch.compile(batch_loss) if cfg.compile else batch_loss
+    if cfg.compile:
+        model.compile_feature_attention()
     bar = tqdm(
         total=cfg.steps,
         initial=state["step"],
@@ -353,7 +354,7 @@ def train(
         ):
             batch = feed.next_batch(dump_for_step(state["step"], cfg))
             lr_scale = lr_factor(state["step"], cfg, clock.schedule_seconds())
-            loss = train_step(model, net, opt, batch, cfg, ranks, lr_scale, step_fn)
+            loss = train_step(model, net, opt, batch, cfg, ranks, lr_scale)
             losses.append(loss)
             state["step"] += 1
             state["datasets"] += batch.global_datasets
@@ -531,7 +532,6 @@ def train_step(
     cfg: TrainConfig,
     ranks: Ranks,
     lr_scale: float,
-    step_fn=batch_loss,
 ) -> float:
     """One optimizer step on a global batch (this rank's share of it, in micro-batches);
     returns the global batch's loss."""
@@ -550,7 +550,7 @@ def train_step(
             nullcontext() if sync else net.no_sync(),
             torch.autocast(batch.x.device.type, dtype=torch.bfloat16, enabled=cfg.bf16),
         ):
-            piece_loss = step_fn(net, piece, piece_codes)
+            piece_loss = batch_loss(net, piece, piece_codes)
             (piece_loss * ranks.world).backward()  # DDP averages over the ranks
         loss += piece_loss.detach()
     torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)

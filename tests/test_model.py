@@ -187,6 +187,24 @@ def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
 
 
+def test_compiled_feature_attention_equals_matmuls_with_gradients():
+    model, x, y, codes = model_and_two_tables()
+
+    def logits_and_grads():
+        model.zero_grad()
+        logits = model(x, y, codes)
+        logits.square().sum().backward()
+        return logits.detach(), [p.grad.clone() for p in model.parameters()]
+
+    matmul = logits_and_grads()
+    model.compile_feature_attention()
+    compiled = logits_and_grads()
+    assert model.layers[0].attn_features.few_keys_kernel is not None
+    torch.testing.assert_close(matmul[0], compiled[0], rtol=1e-5, atol=1e-5)
+    for a, b in zip(matmul[1], compiled[1], strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
+
+
 def test_orthogonal_feature_codes_are_orthogonal_gaussians():
     d = 4
     model = TabPFN(replace(TINY, feature_code_dim=d))
