@@ -1,4 +1,6 @@
 import math
+import os
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -187,6 +189,9 @@ def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
 
 
+@pytest.mark.skipif(
+    shutil.which(os.environ.get("CXX", "g++")) is None, reason="torch.compile needs a C++ compiler"
+)
 def test_compiled_feature_attention_equals_matmuls_with_gradients():
     model, x, y, codes = model_and_two_tables()
 
@@ -203,6 +208,12 @@ def test_compiled_feature_attention_equals_matmuls_with_gradients():
     torch.testing.assert_close(matmul[0], compiled[0], rtol=1e-5, atol=1e-5)
     for a, b in zip(matmul[1], compiled[1], strict=True):
         torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
+
+
+def test_compiling_without_a_cpp_compiler_says_so(monkeypatch):
+    monkeypatch.setenv("CXX", "no-such-compiler")
+    with pytest.raises(RuntimeError, match="needs a C\\+\\+ compiler \\('no-such-compiler'"):
+        randomized_model().compile_feature_attention()
 
 
 def test_orthogonal_feature_codes_are_orthogonal_gaussians():

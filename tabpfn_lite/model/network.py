@@ -9,6 +9,8 @@ computed once (`build_cache`) and reused for test rows in chunks of any size (`p
 from __future__ import annotations
 
 import math
+import os
+import shutil
 from dataclasses import dataclass
 
 import torch
@@ -207,6 +209,12 @@ class TabPFN(nn.Module):
         """Run attention over at most FEW_KEYS keys on a CPU (the feature attention) through a
         compiled `few_keys_attention`. Compiling takes 10-30 s once per process (shapes are
         dynamic: tables of any size reuse it), so training uses it and prediction does not."""
+        compiler = os.environ.get("CXX", "g++")  # what torch.compile builds CPU kernels with
+        if shutil.which(compiler) is None:
+            raise RuntimeError(
+                f"compiling the feature attention needs a C++ compiler ({compiler!r}, or the one "
+                "named by $CXX) on PATH; install one or train without --compile"
+            )
         kernel = torch.compile(few_keys_attention, dynamic=True)
         for module in self.modules():
             if isinstance(module, Attention):
