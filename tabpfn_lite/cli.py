@@ -199,7 +199,7 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--compile",
         action="store_true",
-        help="torch.compile the feature attention (CPU: ~1.4x faster steps; 10-30 s to compile)",
+        help="torch.compile the feature attention (faster CPU steps after 10-30 s of compiling)",
     )
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=_positive_int, help="torch CPU threads")

@@ -110,8 +110,8 @@ def few_keys_attention(
     """Attention as broadcast products and sums, for torch.compile to fuse into a loop per
     output: q (n, H, L, d), k and v (n, H, S, d) -> (n, H, L, d). With a few keys (the feature
     attention's tokens) the matmul kernels pay a fixed cost per tiny matrix; the fused loops
-    do not (a CPU training step 1.4x faster at nanoTabPFN's configuration,
-    benchmarks/train_speed.py). Eager, it builds (n, H, L, S, d) products: compile it."""
+    do not (benchmarks/train_speed.py measures the faster step). Eager, it builds
+    (n, H, L, S, d) products: compile it."""
     scores = (q.unsqueeze(-2) * k.unsqueeze(-3)).sum(-1) * scale  # (n, H, L, S)
     return (scores.softmax(-1).unsqueeze(-1) * v.unsqueeze(-3)).sum(-2)
 
