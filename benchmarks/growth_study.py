@@ -33,6 +33,7 @@ import pandas as pd
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
+    bound_by_budget,
     curves,
     fit_report,
     isoflop,
@@ -317,7 +318,53 @@ def _bound_verdict(reliable: pd.Series, pays: list, largest_g: int) -> str:
         )
     else:
         bound = f"growing stops paying after g={max(pays)}: **supported**"
-    return f"Upper bound: {bound}. Reliability: {reliability}."
+    return f"Upper bound, pooled over budgets: {bound}. Reliability: {reliability}."
+
+
+def _budget_bound(bounds: pd.DataFrame) -> str:
+    """The bound on g budget by budget (`bound_by_budget`), and its verdict. A bound counts where
+    the cases beyond it lose to scratch more often than chance (one-sided sign test, p < 0.05).
+    Supported where two or more (base, budget) cells have one and, within each base, it does not
+    rise as the budget grows (a cell without one counts as a bound above every g tried)."""
+    if bounds.empty:
+        return "By budget: no (base, budget) has 3 or more g: bound **not shown**."
+    shown = bounds["bound"].notna() & (bounds["p_beyond"] < 0.05)
+    cells = []
+    for r, is_shown in zip(bounds.itertuples(), shown, strict=True):
+        where = f"{r.base} at {r.budget_tpp:g} tokens/parameter"
+        if np.isnan(r.bound):
+            cells.append(f"{where}: none up to g={_largest_g(bounds, r.Index)}")
+        elif r.bound == 0:
+            cells.append(f"{where}: pays at no g")
+        else:
+            test = f"{r.losing_beyond} cases beyond it lose, p = {r.p_beyond:.2g}"
+            cells.append(f"{where}: g={r.bound:g} ({test}{'' if is_shown else '; not shown'})")
+    found = int(shown.sum())
+    ordered = bounds.assign(b=bounds["bound"].where(shown, np.inf)).sort_values("budget_tpp")
+    falling = all(b["b"].is_monotonic_decreasing for _, b in ordered.groupby("base"))
+    text = (
+        "By budget (one budget at a time; pooled, larger g look better than they are, since the "
+        "largest targets reach only the small budgets where growing pays most), the largest g "
+        "whose median speedup with the base charged is >= 1 when a larger g's is below 1: "
+        + "; ".join(cells)
+        + ". "
+    )
+    if found >= 2 and falling:
+        where = ", ".join(f"{r.base} at {r.budget_tpp:g}" for r in bounds[shown].itertuples())
+        return text + (
+            f"Bound: **supported** where the budget is large enough to show one ({found} of "
+            f"{len(bounds)} cells: {where} tokens/parameter), and it does not rise as the budget "
+            "grows; at the other cells growing pays at every g tried."
+        )
+    if found and not falling:
+        return text + "Bound: **not shown** (where found, it does not fall as the budget grows)."
+    return text + f"Bound: **not shown** ({found} cell(s) with a bound beyond chance)."
+
+
+def _largest_g(bounds: pd.DataFrame, row: int) -> int:
+    """The largest g measured in one row of `bound_by_budget`."""
+    measured = bounds.loc[row, [c for c in bounds if c.startswith("g=")]].dropna()
+    return max(int(c[2:]) for c in measured.index)
 
 
 def _isoflop_bound(iso: pd.DataFrame) -> str:
@@ -427,6 +474,8 @@ def findings(
         + ", ".join(f"g={g}: {v:.0%}" for g, v in reliable.items())
         + f". Largest g that pays with the base counted: {max(pays) if pays else 'none'}. "
         + _bound_verdict(reliable, pays, int(with_base.index.max()))
+        + " "
+        + _budget_bound(bound_by_budget(sp))
         + " "
         + _isoflop_bound(iso)
     )
@@ -548,6 +597,12 @@ def write_up(results: Path) -> Path:
             "intervals from refits to the runs resampled with replacement; leave-one-size-out "
             "= mean relative error on one model size's points, fitted on the others):\n\n"
             + fits_table(fits),
+            "The bound on g by base and budget (tokens/parameter): median speedup with the base "
+            "model's training charged, over operators and seeds (cases: their number), and the "
+            "bound (the largest g that pays when a larger one does not; nan: none up to the "
+            "largest g tried), the cases beyond it that lose to scratch and a one-sided sign "
+            "test's p-value for them:\n\n"
+            + bound_by_budget(sp).to_markdown(index=False, floatfmt=".2f"),
             "IsoFLOP: at a fixed total compute (a multiple of the base model's training, charged "
             "to grown runs), the g of the lowest loss per operator, the g where growing ends below "
             "scratch, and the bound (where growing's loss crosses scratch's as g grows; nan: no "

@@ -1,6 +1,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -449,3 +450,25 @@ def test_isoflop_charges_the_base_and_finds_the_crossing():
     summary = isoflop_summary(by_g).iloc[0]
     assert summary["best_g"] == 4 and summary["grown_wins_at"] == [2, 4]
     assert summary["bound"] == pytest.approx(4 * 2 ** (1 / 3))  # gap -0.05 at 4, +0.1 at 8
+
+
+def test_bound_by_budget_finds_where_larger_g_stop_paying():
+    from tabpfn_lite.growth.analysis import bound_by_budget
+
+    rows = []
+    for seed in range(3):
+        for g, small, large in [(2, 1.5, 1.2), (4, 2.0, 0.5), (8, 3.0, 0.3)]:
+            rows.append(
+                {"base": "S", "budget_tpp": 10, "g": g, "seed": seed, "speedup_with_base": small}
+            )
+            rows.append(
+                {"base": "S", "budget_tpp": 100, "g": g, "seed": seed, "speedup_with_base": large}
+            )
+        rows.append({"base": "T", "budget_tpp": 10, "g": 2, "seed": seed, "speedup_with_base": 0.5})
+    bounds = bound_by_budget(pd.DataFrame(rows)).set_index(["base", "budget_tpp"])
+    assert ("T", 10) not in bounds.index  # one g only: no bound can be read
+    assert np.isnan(bounds.loc[("S", 10), "bound"])  # still pays at the largest g
+    large = bounds.loc[("S", 100)]
+    assert large["bound"] == 2 and large["losing_beyond"] == "6/6"
+    assert large["p_beyond"] == pytest.approx(0.5**6)
+    assert list(bounds.columns[:3]) == ["g=2", "g=4", "g=8"]

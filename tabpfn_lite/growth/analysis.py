@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
@@ -178,6 +179,44 @@ def speedup_table(sp: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+
+
+def bound_by_budget(sp: pd.DataFrame, min_g: int = 3) -> pd.DataFrame:
+    """The bound on g per (base, budget) with `min_g` or more g measured: the median speedup with
+    the base model's training charged (over operators and seeds) at each g, and `bound`, the
+    largest g whose median is >= 1 when a larger g's is below 1 (0: growing pays at no g; NaN:
+    it still pays at the largest g tried, so no bound is measured); beyond it, how many of the
+    (g, operator, seed) cases lose to scratch and a one-sided sign test's p-value for that.
+
+    One budget at a time: pooled over budgets, a large g would look better than it is, since the
+    largest targets reach only the small budgets, where growing pays most."""
+    rows = []
+    for (base, budget), cell in sp.groupby(["base", "budget_tpp"]):
+        median = cell.groupby("g")["speedup_with_base"].median()
+        if len(median) < min_g:
+            continue
+        pays = median[median >= 1]
+        bound = np.nan if median.iloc[-1] >= 1 else (pays.index.max() if len(pays) else 0)
+        beyond = cell[cell["g"] > bound]["speedup_with_base"]  # empty where no bound
+        losing = int((beyond < 1).sum())
+        rows.append(
+            {"base": base, "budget_tpp": budget}
+            | {f"g={g}": v for g, v in median.items()}
+            | {
+                "cases": len(cell),
+                "bound": bound,
+                "losing_beyond": f"{losing}/{len(beyond)}" if len(beyond) else "",
+                # One-sided sign test: do more cases beyond the bound lose than chance would?
+                "p_beyond": stats.binomtest(losing, len(beyond), alternative="greater").pvalue
+                if len(beyond)
+                else np.nan,
+            }
+        )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    g_columns = sorted((c for c in table if c.startswith("g=")), key=lambda c: int(c[2:]))
+    return table[["base", "budget_tpp", *g_columns, "cases", "bound", "losing_beyond", "p_beyond"]]
 
 
 # ------------------------------------------------------------------------------------ scaling law
