@@ -169,24 +169,32 @@ def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
     torch.testing.assert_close(chunked, expected, rtol=1e-5, atol=1e-6)
 
 
+def logits_and_grads(model, x, y, codes) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """The model's logits and the gradients of their sum of squares, for comparing two paths."""
+    model.zero_grad()
+    logits = model(x, y, codes)
+    logits.square().sum().backward()
+    return logits.detach(), [p.grad.clone() for p in model.parameters()]
+
+
+def assert_same_logits_and_grads(a, b) -> None:
+    torch.testing.assert_close(a[0], b[0], rtol=1e-5, atol=1e-5)
+    for grad_a, grad_b in zip(a[1], b[1], strict=True):
+        torch.testing.assert_close(grad_a, grad_b, rtol=1e-3, atol=1e-4)  # float32 summation order
+
+
 def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
     import tabpfn_lite.model.network as network
 
     model, x, y, codes = model_and_two_tables()
 
-    def logits_and_grads():
-        model.zero_grad()
-        logits = model(x, y, codes)
-        logits.square().sum().backward()
-        return logits.detach(), [p.grad.clone() for p in model.parameters()]
-
-    matmul = logits_and_grads()  # small calls: every attention runs as two matmuls
+    # Small calls: every attention runs as two matmuls.
+    matmul = logits_and_grads(model, x, y, codes)
     monkeypatch.setattr(network, "FEW_KEYS", 0)
     monkeypatch.setattr(network, "MATMUL_SCORES", {})
-    fused = logits_and_grads()  # every attention through F.scaled_dot_product_attention
-    torch.testing.assert_close(matmul[0], fused[0], rtol=1e-5, atol=1e-5)
-    for a, b in zip(matmul[1], fused[1], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
+    # Every attention through F.scaled_dot_product_attention.
+    fused = logits_and_grads(model, x, y, codes)
+    assert_same_logits_and_grads(matmul, fused)
 
 
 @pytest.mark.skipif(
@@ -195,19 +203,11 @@ def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
 def test_compiled_feature_attention_equals_matmuls_with_gradients():
     model, x, y, codes = model_and_two_tables()
 
-    def logits_and_grads():
-        model.zero_grad()
-        logits = model(x, y, codes)
-        logits.square().sum().backward()
-        return logits.detach(), [p.grad.clone() for p in model.parameters()]
-
-    matmul = logits_and_grads()
+    matmul = logits_and_grads(model, x, y, codes)
     model.compile_feature_attention()
-    compiled = logits_and_grads()
+    compiled = logits_and_grads(model, x, y, codes)
     assert model.layers[0].attn_features.few_keys_kernel is not None
-    torch.testing.assert_close(matmul[0], compiled[0], rtol=1e-5, atol=1e-5)
-    for a, b in zip(matmul[1], compiled[1], strict=True):
-        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-4)  # float32 summation order
+    assert_same_logits_and_grads(matmul, compiled)
 
 
 def test_compiling_without_a_cpp_compiler_says_so(monkeypatch):
