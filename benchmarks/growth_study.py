@@ -396,7 +396,12 @@ def _isoflop_bound(iso: pd.DataFrame) -> str:
 
 
 def findings(
-    sp: pd.DataFrame, table: pd.DataFrame, fits: dict, iso: pd.DataFrame, lr_sweep: Path
+    sp: pd.DataFrame,
+    table: pd.DataFrame,
+    fits: dict,
+    iso: pd.DataFrame,
+    bounds: pd.DataFrame,
+    lr_sweep: Path,
 ) -> list[str]:
     """Each known finding, the measured numbers that bear on it, and a verdict, over every base;
     speedups exclude the base's training unless said otherwise."""
@@ -475,7 +480,7 @@ def findings(
         + f". Largest g that pays with the base counted: {max(pays) if pays else 'none'}. "
         + _bound_verdict(reliable, pays, int(with_base.index.max()))
         + " "
-        + _budget_bound(bound_by_budget(sp))
+        + _budget_bound(bounds)
         + " "
         + _isoflop_bound(iso)
     )
@@ -572,6 +577,7 @@ def write_up(results: Path) -> Path:
     table = pd.read_csv(results / "results.csv")
     fits = json.loads((results / "scaling_fits.json").read_text())
     iso = pd.read_csv(results / "isoflop_summary.csv", converters=LIST_COLUMNS)
+    bounds = bound_by_budget(sp)
     study = json.loads((results / "study.json").read_text())
     curve = pd.read_csv(results / "curves.csv")
     plots = [
@@ -589,7 +595,7 @@ def write_up(results: Path) -> Path:
             "Verdicts: **supported** or **contradicted** where the numbers decide it beyond the "
             "seed spread; **not shown** where they do not (too few points, a difference within "
             "the spread, a degenerate fit, a bound not reached).",
-            *findings(sp, table, fits, iso, results.parent / "mup_lr_sweep"),
+            *findings(sp, table, fits, iso, bounds, results.parent / "mup_lr_sweep"),
             "## Tables",
             body,
             "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (D = cell-tokens the weights "
@@ -601,8 +607,7 @@ def write_up(results: Path) -> Path:
             "model's training charged, over operators and seeds (cases: their number), and the "
             "bound (the largest g that pays when a larger one does not; nan: none up to the "
             "largest g tried), the cases beyond it that lose to scratch and a one-sided sign "
-            "test's p-value for them:\n\n"
-            + bound_by_budget(sp).to_markdown(index=False, floatfmt=".2f"),
+            "test's p-value for them:\n\n" + bounds.to_markdown(index=False, floatfmt=".2f"),
             "IsoFLOP: at a fixed total compute (a multiple of the base model's training, charged "
             "to grown runs), the g of the lowest loss per operator, the g where growing ends below "
             "scratch, and the bound (where growing's loss crosses scratch's as g grows; nan: no "
