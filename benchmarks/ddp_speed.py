@@ -58,6 +58,7 @@ def run(procs: int, dump: Path, out: Path, args: argparse.Namespace) -> float:
         "100000",
         "--device",
         args.device,
+        *(["--compile"] if args.compile else []),
     ]
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--compile", action="store_true", help="train with --compile")
     parser.add_argument("--out", default="benchmarks/results/ddp_speed")
     args = parser.parse_args()
     prior = PriorConfig(
@@ -101,7 +103,9 @@ def main() -> None:
         f"DDP training throughput ({os.cpu_count()} CPU cores shared by the processes)",
         command_line(),
         f"96 wide, 3 layers; global batch {args.batch_size} tables of 150 x 5 x 2; "
-        f"{args.steps} steps, the first {WARMUP_STEPS} not timed.\n\n{table.to_markdown()}",
+        f"{args.steps} steps, the first {WARMUP_STEPS} not timed"
+        f"{'; compiled feature attention (--compile)' if args.compile else ''}."
+        f"\n\n{table.to_markdown()}",
         index=True,
     )
 
