@@ -1,12 +1,11 @@
 import math
-import os
 import shutil
 from dataclasses import replace
 
 import pytest
 import torch
 
-from tabpfn_lite.model import ModelConfig, TabPFN, count_parameters, optimizer_param_groups
+from tabpfn_lite.model import ModelConfig, TabPFN, count_parameters, network, optimizer_param_groups
 
 from .conftest import TINY, randomized_model
 
@@ -159,8 +158,6 @@ def model_and_two_tables():
 
 
 def test_attention_in_query_chunks_equals_one_pass(monkeypatch):
-    import tabpfn_lite.model.network as network
-
     model, x, y, codes = model_and_two_tables()
     with torch.no_grad():
         expected = model(x, y, codes)
@@ -184,8 +181,6 @@ def assert_same_logits_and_grads(a, b) -> None:
 
 
 def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
-    import tabpfn_lite.model.network as network
-
     model, x, y, codes = model_and_two_tables()
 
     # Small calls: every attention runs as two matmuls.
@@ -198,7 +193,7 @@ def test_matmul_attention_equals_fused_kernel_with_gradients(monkeypatch):
 
 
 @pytest.mark.skipif(
-    shutil.which(os.environ.get("CXX", "g++")) is None, reason="torch.compile needs a C++ compiler"
+    shutil.which(network.cpp_compiler()) is None, reason="torch.compile needs a C++ compiler"
 )
 def test_compiled_feature_attention_equals_matmuls_with_gradients():
     model, x, y, codes = model_and_two_tables()

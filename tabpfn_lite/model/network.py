@@ -104,6 +104,11 @@ class Attention(nn.Module):
         return self.attend(x, *self.keys_values(context))
 
 
+def cpp_compiler() -> str:
+    """The C++ compiler torch.compile builds CPU kernels with: $CXX, else g++."""
+    return os.environ.get("CXX", "g++")
+
+
 def few_keys_attention(
     q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float
 ) -> torch.Tensor:
@@ -209,7 +214,7 @@ class TabPFN(nn.Module):
         """Run attention over at most FEW_KEYS keys on a CPU (the feature attention) through a
         compiled `few_keys_attention`. Compiling takes 10-30 s once per process (shapes are
         dynamic: tables of any size reuse it), so training uses it and prediction does not."""
-        compiler = os.environ.get("CXX", "g++")  # what torch.compile builds CPU kernels with
+        compiler = cpp_compiler()
         if shutil.which(compiler) is None:
             raise RuntimeError(
                 f"compiling the feature attention needs a C++ compiler ({compiler!r}, or the one "
