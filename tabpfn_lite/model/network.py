@@ -22,11 +22,18 @@ from .config import ModelConfig
 KeyValue = tuple[torch.Tensor, torch.Tensor]
 MAX_SCORE_ELEMENTS = 2**25  # attention scores per call: 128 MB in float32
 CUDA_GRID_LIMIT = 65_535  # blocks along a CUDA grid's y and z axes
-# On a CPU, attention over at most FEW_KEYS keys, or with at most MATMUL_SCORES[dtype] scores in
-# the call, runs as two matmuls: faster there than the fused kernel, whose bfloat16 backward is
-# 3-5x slower still; above that the fused kernel wins, as the scores no longer fit in cache.
+# On a CPU, attention over at most FEW_KEYS keys runs as two matmuls (or the compiled
+# few_keys_attention): the fused kernel's per-sequence overhead dominates there. Which kernel wins
+# for the row attention's small calls depends on the CPU's vector units: with AVX512, calls of at
+# most MATMUL_SCORES[dtype] scores run faster as two matmuls (the fused kernel's bfloat16 backward
+# is 3-5x slower still; benchmarks/results/train_speed); with AVX2 the fused kernel wins at every
+# size measured, 2-4x per call (benchmarks/results/train_speed/avx2).
 FEW_KEYS = 16
-MATMUL_SCORES = {torch.float32: 2**23, torch.bfloat16: 2**25}
+MATMUL_SCORES = (
+    {torch.float32: 2**23, torch.bfloat16: 2**25}
+    if torch.backends.cpu.get_cpu_capability().startswith("AVX512")
+    else {}
+)
 
 
 @dataclass
@@ -87,7 +94,7 @@ class Attention(nn.Module):
         a larger batch of sequences (the feature attention sees one per table row) is split.
         On a CPU, many short sequences (the feature attention again) run 2-3x faster as plain
         matmuls than through the fused kernel, whose per-sequence overhead dominates there, and
-        so do small calls (training batches of short tables; benchmarks/train_speed.py)."""
+        so do small calls on AVX512 CPUs (training batches of short tables; MATMUL_SCORES)."""
         n_scores = q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2]
         if not q.is_cuda and (k.shape[2] <= FEW_KEYS or n_scores <= MATMUL_SCORES.get(q.dtype, 0)):
             scale = self.scale or 1 / math.sqrt(self.head_dim)
