@@ -620,7 +620,10 @@ def plot_log(log_path: str | Path, png_path: str | Path) -> Path:
     ax_auc.set(xlabel="datasets seen", ylabel="ROC-AUC (50/50 split)", title="real-data eval")
     for ax in (ax_loss, ax_auc):
         ax.grid(alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
+        else:  # e.g. a run shorter than --eval-every
+            ax.text(0.5, 0.5, "not measured in this run", ha="center", transform=ax.transAxes)
     fig.tight_layout()
     fig.savefig(png_path, dpi=120)
     plt.close(fig)

@@ -1,6 +1,7 @@
 import json
 import runpy
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from tabpfn_lite.train import (
     cpu_has_native_bf16,
     dump_for_step,
     lr_factor,
+    plot_log,
     read_log,
     train,
 )
@@ -177,6 +179,15 @@ def test_cli_train(small_dump, tmp_path):
         == 0
     )
     assert (out / "checkpoint" / "model.safetensors").exists() and (out / "curves.png").exists()
+
+
+def test_curves_of_a_run_without_evaluations_plot_without_warnings(tmp_path):
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"datasets": 16, "loss": 0.7}\n{"datasets": 32, "loss": 0.6}\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = plot_log(log, tmp_path / "curves.png")
+    assert png.stat().st_size > 0
 
 
 def test_micro_batches_give_the_whole_batch_gradient(small_dump):
