@@ -26,8 +26,8 @@ CUDA_GRID_LIMIT = 65_535  # blocks along a CUDA grid's y and z axes
 # few_keys_attention): the fused kernel's per-sequence overhead dominates there. Which kernel wins
 # for the row attention's small calls depends on the CPU's vector units: with AVX512, calls of at
 # most MATMUL_SCORES[dtype] scores run faster as two matmuls (the fused kernel's bfloat16 backward
-# is 3-5x slower still; benchmarks/results/train_speed); with AVX2 the fused kernel wins at every
-# size measured, 2-4x per call (benchmarks/results/train_speed/avx2).
+# is 3-5x slower still); with AVX2 the fused kernel is 2-4x faster per call at every size tried
+# (benchmarks/results/README.md, "Training throughput").
 FEW_KEYS = 16
 MATMUL_SCORES = (
     {torch.float32: 2**23, torch.bfloat16: 2**25}
