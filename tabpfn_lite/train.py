@@ -352,7 +352,10 @@ def train(
         while (
             state["step"] < cfg.steps and state["step"] != cfg.stop_at and not clock.out_of_time()
         ):
+            waited = time.perf_counter()
             batch = feed.next_batch(dump_for_step(state["step"], cfg))
+            if state["data_seconds"] is not None:
+                state["data_seconds"] += time.perf_counter() - waited
             lr_scale = lr_factor(state["step"], cfg, clock.schedule_seconds())
             loss = train_step(model, net, opt, batch, cfg, ranks, lr_scale)
             losses.append(loss)
@@ -422,6 +425,7 @@ def _start_state(
         "cell_tokens": 0,
         "flops": 0.0,  # forward + backward, attention included (model/flops.py)
         "wall_seconds": 0.0,
+        "data_seconds": 0.0,  # of wall_seconds, waiting for batches (prior workers, HDF5 reads)
         "dump_positions": [0] * len(cfg.data),
     }
     if resume and (out / "state.json").exists():
@@ -429,6 +433,7 @@ def _start_state(
         # A run begun before FLOPs were counted logs none rather than a count from the resume
         # on (its analysis then falls back to 6 x parameters x cell-tokens).
         state.setdefault("flops", None)
+        state.setdefault("data_seconds", None)  # likewise for the data wait
     if ranks.is_main:
         out.mkdir(parents=True, exist_ok=True)
         log_path = out / "log.jsonl"
@@ -489,6 +494,10 @@ class Clock:
         return bool(_sum_over_ranks(torch.tensor(float(late)), self.ranks) > 0)  # all agree
 
 
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)
+
+
 class RunLog:
     """log.jsonl: one row per logged step, with the run's counters and the seconds so far."""
 
@@ -502,6 +511,7 @@ class RunLog:
             "cell_tokens": self.state["cell_tokens"],
             "flops": self.state["flops"],
             "wall_seconds": round(self.clock.seconds(), 3),
+            "data_seconds": _rounded(self.state["data_seconds"]),
             "parameters": self.n_params,
             **extra,
         }

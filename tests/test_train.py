@@ -68,6 +68,10 @@ def test_log_has_the_promised_fields(small_dump, tmp_path):
     expected = np.cumsum([batch_training_flops(SMALL, next(batches)) for _ in range(8)])
     dump.close()
     np.testing.assert_allclose([r["flops"] for r in steps], expected)
+    # The data wait is part of the wall clock, and grows (or stays) from step to step.
+    waits = [r["data_seconds"] for r in steps]
+    assert 0 < waits[0] and all(a <= b for a, b in zip(waits, waits[1:], strict=False))
+    assert all(r["data_seconds"] <= r["wall_seconds"] for r in steps)
     evals = [r for r in rows if "eval_auc_iris" in r]
     assert len(evals) == 2 and all("eval_loss" in r for r in evals)
     model, meta = load_checkpoint(ckpt)

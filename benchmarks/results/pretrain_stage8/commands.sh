@@ -1,4 +1,4 @@
-# Status: started 2026-12-04 in the background (one thread); first sitting logged to step 100; resumable; not evaluated.
+# Status: stopped at step 100 (2,825 s of its 14,400 s budget) when its machine was replaced between sessions; its checkpoint did not survive, so it cannot resume. Not evaluated; superseded by stage 9 (../pretrain_stage9/, GPU).
 # Stage 8: the shipped default (stage 6) continued on this 2-core CPU at 3x stage 7's peak learning
 # rate. Stage 7 (../pretrain_stage7/README.md: lr 1e-4, 8,832 tables) moved the held-out losses by
 # 0.001 and the development accuracy by -0.002: at that rate a CPU budget barely moves the model.
