@@ -15,6 +15,7 @@ BUDGET=${BUDGET:-420}
 PRIOR=${PRIOR:-benchmarks/results/pretrain_gpu/prior.json}
 SEED=${SEED:-4}
 BATCH=${BATCH:-64}
+mkdir -p "$(dirname "$RUN")"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
 save() {  # what comes back: the checkpoint, optimizer state, log and curves
