@@ -47,17 +47,18 @@ def failed(results: pd.DataFrame) -> pd.Series:
     return results["error"].astype("string").fillna("").ne("")
 
 
-def per_dataset_auc(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean ROC-AUC over folds: rows = datasets with every method complete, columns = methods."""
+def per_dataset(results: pd.DataFrame, metric: str = "roc_auc") -> pd.DataFrame:
+    """Mean of `metric` over folds: rows = datasets with every method complete, columns =
+    methods."""
     ok = results[~failed(results)]
-    auc = ok.pivot_table(
-        index=["dataset", "name"], columns="method", values="roc_auc", aggfunc="mean"
+    means = ok.pivot_table(
+        index=["dataset", "name"], columns="method", values=metric, aggfunc="mean"
     )
-    return auc.dropna()
+    return means.dropna()
 
 
 def summary_table(results: pd.DataFrame, reference: str = "xgb") -> pd.DataFrame:
-    auc = per_dataset_auc(results)
+    auc = per_dataset(results)
     ranks = auc.rank(axis=1, ascending=False)
     span = (auc.max(axis=1) - auc.min(axis=1)).replace(0, np.nan)
     normalised = auc.sub(auc.min(axis=1), axis=0).div(span, axis=0)
@@ -106,7 +107,7 @@ def paired_differences(results: pd.DataFrame, reference: str) -> pd.DataFrame:
 def write_report(
     results: pd.DataFrame, out: Path, command: str, protocol: str, paper_csv: str | None = None
 ) -> None:
-    auc = per_dataset_auc(results)
+    auc = per_dataset(results)
     table = summary_table(results)
     folds = results["fold"].nunique()
     lines = [
@@ -133,15 +134,15 @@ def write_report(
             "",
         ]
     lines += ["## Per-dataset ROC-AUC (mean over folds)", ""]
-    per_dataset = auc.copy()
+    with_paper = auc.copy()
     if paper_csv:
         paper = pd.read_csv(paper_csv).set_index("openml_id")
         for col, label in PAPER_COLUMNS.items():
             if col in paper.columns:
-                per_dataset[label] = [
-                    paper[col].get(d, np.nan) for d in per_dataset.index.get_level_values("dataset")
+                with_paper[label] = [
+                    paper[col].get(d, np.nan) for d in with_paper.index.get_level_values("dataset")
                 ]
-        means = per_dataset.mean()
+        means = with_paper.mean()
         lines += [
             "Published numbers (TabPFN v1 paper, same protocol) beside ours; mean over "
             "these datasets:",
@@ -149,7 +150,10 @@ def write_report(
             means.to_frame("mean ROC-AUC").to_markdown(floatfmt=".4f"),
             "",
         ]
-    lines += [per_dataset.reset_index().to_markdown(index=False, floatfmt=".4f"), ""]
+    lines += [with_paper.reset_index().to_markdown(index=False, floatfmt=".4f"), ""]
+    lines += ["## Per-dataset accuracy (mean over folds)", ""]
+    accuracy = per_dataset(results, "accuracy").loc[auc.index]
+    lines += [accuracy.reset_index().to_markdown(index=False, floatfmt=".4f"), ""]
     lines += ["![per-dataset AUC](auc_scatter.png)", "", "![mean rank](mean_rank.png)", ""]
     (out / "summary.md").write_text("\n".join(lines))
     table.to_csv(out / "summary.csv")
