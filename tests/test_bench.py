@@ -182,16 +182,16 @@ def test_paired_differences_pair_folds_and_skip_failed_ones():
     from tabpfn_lite.bench.report import paired_differences
 
     rows = [
-        # dataset, fold, method, accuracy, roc_auc, error
-        (1, 0, "lite[a]", 0.80, 0.90, ""),
-        (1, 0, "lite[b]", 0.82, 0.91, ""),
-        (1, 1, "lite[a]", 0.70, 0.80, ""),
-        (1, 1, "lite[b]", 0.74, 0.80, ""),
-        (2, 0, "lite[a]", 0.60, 0.70, ""),
-        (2, 0, "lite[b]", 0.00, 0.50, "RuntimeError: out of memory"),
+        # dataset, fold, method, accuracy, roc_auc, log_loss, error
+        (1, 0, "lite[a]", 0.80, 0.90, 0.40, ""),
+        (1, 0, "lite[b]", 0.82, 0.91, 0.30, ""),
+        (1, 1, "lite[a]", 0.70, 0.80, 0.50, ""),
+        (1, 1, "lite[b]", 0.74, 0.80, 0.50, ""),
+        (2, 0, "lite[a]", 0.60, 0.70, 0.60, ""),
+        (2, 0, "lite[b]", 0.00, 0.50, 9.99, "RuntimeError: out of memory"),
     ]
     results = pd.DataFrame(
-        rows, columns=["dataset", "fold", "method", "accuracy", "roc_auc", "error"]
+        rows, columns=["dataset", "fold", "method", "accuracy", "roc_auc", "log_loss", "error"]
     )
     table = paired_differences(results, "lite[a]")
     row = table.loc["lite[b]"]
@@ -199,3 +199,4 @@ def test_paired_differences_pair_folds_and_skip_failed_ones():
     assert row["accuracy difference"] == pytest.approx(0.03)
     assert row["accuracy std error"] == pytest.approx(0.01)  # std 0.01414 / sqrt(2)
     assert row["roc_auc difference"] == pytest.approx(0.005)
+    assert row["log_loss difference"] == pytest.approx(-0.05)

@@ -90,11 +90,11 @@ def summary_table(results: pd.DataFrame, reference: str = "xgb") -> pd.DataFrame
 
 def paired_differences(results: pd.DataFrame, reference: str) -> pd.DataFrame:
     """Each method minus `reference`, fold by fold (pairs where both finished): the mean and its
-    standard error for accuracy and ROC-AUC. A difference within about two standard errors is
-    within the fold-to-fold spread."""
+    standard error for accuracy, ROC-AUC and log loss. A difference within about two standard
+    errors is within the fold-to-fold spread."""
     ok = results[~failed(results)]
     rows = {}
-    for metric in ("accuracy", "roc_auc"):
+    for metric in ("accuracy", "roc_auc", "log_loss"):
         folds = ok.pivot_table(index=["dataset", "fold"], columns="method", values=metric)
         for method in folds.columns.drop(reference):
             diff = (folds[method] - folds[reference]).dropna()

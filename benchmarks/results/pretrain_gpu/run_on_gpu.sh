@@ -3,9 +3,9 @@
 # (prior.json: 64-1,280 rows, 1-64 features, the other prior settings at their defaults) by
 # CPU worker processes while the GPU trains. Run from the repository root:
 #   OUT=some/folder bash benchmarks/results/pretrain_gpu/run_on_gpu.sh
-# The defaults are what ran on the lent H100 (16 CPU cores); DEVICE=cpu WORKERS=1 BUDGET=20 BATCH=2 makes a
-# smoke run of the same command on a CPU. PRIOR and SEED let a later stage reuse it (stage 9:
-# ../pretrain_stage9/commands.sh); it always continues the shipped default.
+# The defaults are what ran on the lent H100 (16 CPU cores); DEVICE=cpu WORKERS=1 BUDGET=20
+# BATCH=2 makes a smoke run of the same command on a CPU. INIT, PRIOR, SEED and LR let a later
+# stage reuse it (stage 9: ../pretrain_stage9/commands.sh); INIT defaults to the shipped default.
 set -uo pipefail
 OUT=${OUT:?set OUT to a folder for the results}
 RUN=${RUN:-runs/pretrain_gpu}
@@ -15,6 +15,8 @@ BUDGET=${BUDGET:-420}
 PRIOR=${PRIOR:-benchmarks/results/pretrain_gpu/prior.json}
 SEED=${SEED:-4}
 BATCH=${BATCH:-64}
+INIT=${INIT:-tabpfn_lite/weights/default}
+LR=${LR:-8e-4}
 mkdir -p "$(dirname "$RUN")"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
@@ -28,8 +30,8 @@ python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.i
 [ "$DEVICE" = cuda ] && nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 BF16=$([ "$DEVICE" = cuda ] && echo --bf16)
 timeout $((BUDGET + 120)) python3 -m tabpfn_lite.cli train \
-    --data "prior:$PRIOR" --init-from tabpfn_lite/weights/default --out "$RUN" \
-    --batch-size "$BATCH" --steps 100000 --lr 8e-4 --warmup-steps 200 \
+    --data "prior:$PRIOR" --init-from "$INIT" --out "$RUN" \
+    --batch-size "$BATCH" --steps 100000 --lr "$LR" --warmup-steps 200 \
     --time-budget "$BUDGET" --anneal-to-time-budget --prior-workers "$WORKERS" \
     --micro-batch-tokens 1000000 $BF16 --device "$DEVICE" \
     --log-every "${LOG_EVERY:-25}" --eval-every 500 --checkpoint-every 250 --seed "$SEED" \
