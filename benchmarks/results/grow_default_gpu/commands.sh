@@ -6,7 +6,7 @@
 # the same checkpoint grown 2x with the study's best operator at g = 2 (preserve, identity depth:
 # 8 layers, 921,610 parameters), trained side by side on one GPU for 180 s each (the same tables
 # in the same order, peak lr 2e-4 after 50 warm-up steps, cosine decay to the budget, bf16).
-# ../grow_default/ ran the same comparison on the CPU at 1/100 of this budget. Run from the
+# ../grow_default/ ran the same comparison on the CPU at about 1/20 of this compute. Run from the
 # repository root on the device machine, with runs/stage9/checkpoint carried there and the files
 # that come back put in out/:
 OUT=out BASE=runs/stage9/checkpoint BUDGET=180 bash benchmarks/results/grow_default_gpu/run_on_gpu.sh
