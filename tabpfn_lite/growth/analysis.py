@@ -241,6 +241,10 @@ EXPONENT_BOUNDS = (0.0, 3.0)
 
 
 NEAR_BOUND = 0.05  # an exponent this close to 0 or to its upper bound is degenerate
+# A size term that moves the predicted loss by less than this share of the mean loss over the
+# observed sizes says that size does not matter, whatever its exponent (a tiny A or B lets an
+# exponent sit anywhere).
+MIN_TERM_SHARE = 0.005
 
 
 def degenerate_fit(law: dict, near: float = NEAR_BOUND, floor: float = 1e-6) -> list[str]:
@@ -255,6 +259,24 @@ def degenerate_fit(law: dict, near: float = NEAR_BOUND, floor: float = 1e-6) -> 
             reasons.append(f"{name} = {law[name]:.3g} (at its bound {high})")
     if law["E"] < floor:
         reasons.append(f"E = {law['E']:.2g} (no irreducible loss)")
+    return reasons
+
+
+def negligible_terms(
+    law: ScalingLaw, points: pd.DataFrame, min_share: float = MIN_TERM_SHARE
+) -> list[str]:
+    """The size terms (A / N^alpha, B / D^beta) that barely move the predicted loss over the
+    observed range of N or D: each such term's span as a share of the mean observed loss."""
+    reasons = []
+    mean_loss = float(points["loss"].mean())
+    for name, coef, size in (("alpha", law.A, points["N"]), ("beta", law.B, points["D"])):
+        exponent = getattr(law, name)
+        span = coef * (float(size.min()) ** -exponent - float(size.max()) ** -exponent)
+        if span < min_share * mean_loss:
+            reasons.append(
+                f"{name}'s term moves the loss by {span / mean_loss:.2%} over the observed sizes "
+                "(size does not matter)"
+            )
     return reasons
 
 
@@ -354,6 +376,7 @@ def fit_report(
             reasons.append(f"{name}'s 95% interval reaches {lo:.3g} (near zero)")
         elif hi > high - near:
             reasons.append(f"{name}'s 95% interval reaches {hi:.3g} (its bound {high})")
+    reasons += negligible_terms(law, points)
     report["degenerate"] = reasons
     loso = {}
     if len(sizes) >= 3:
