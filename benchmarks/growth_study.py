@@ -512,8 +512,10 @@ def findings(
         verdict = (
             "**Not shown**: degenerate fits ("
             + "; ".join(f"{k}: {', '.join(v)}" for k, v in degenerate.items())
-            + "); a law with a size exponent near zero or at its bound says nothing about when "
-            "to grow, whatever its prediction error."
+            + "); a law whose size exponent is near zero, at its bound or not pinned down by the "
+            "data (other fits explain them as well) says nothing about when to grow, whatever its "
+            "prediction error. The 95% intervals are of bootstrap refits started from the fit, "
+            "so they miss the other fits."
         )
     elif any(v is None for v in err.values()):
         verdict = "**Not shown**: fewer than 3 model sizes to leave one out."

@@ -377,6 +377,20 @@ def test_degenerate_scaling_law_fits_are_named():
     ]
 
 
+def test_exponents_that_equally_good_fits_disagree_on_are_not_identified():
+    from dataclasses import replace
+
+    from tabpfn_lite.growth.analysis import ScalingLaw, unidentified_exponents
+
+    law = ScalingLaw(E=0.4, A=3.0, alpha=0.5, B=20.0, beta=0.4)
+    fits = [(1.0, law), (1.005, replace(law, alpha=1.5)), (1.5, replace(law, beta=2.0))]
+    assert unidentified_exponents(fits) == [
+        "alpha not identified (fits within 1% of the best give 0.5-1.5)"
+    ]
+    # A far worse fit (objective 1.5x the best) does not count against the best one.
+    assert unidentified_exponents([fits[0], fits[2]]) == []
+
+
 def _law_points(law, sizes, seeds=(0, 1)):
     import pandas as pd
 

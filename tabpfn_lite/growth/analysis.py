@@ -245,6 +245,10 @@ NEAR_BOUND = 0.05  # an exponent this close to 0 or to its upper bound is degene
 # observed sizes says that size does not matter, whatever its exponent (a tiny A or B lets an
 # exponent sit anywhere).
 MIN_TERM_SHARE = 0.005
+# Fits from other starts whose objective is within NEAR_OPTIMUM (relative) of the best one explain
+# the data as well; if their exponents differ by more than EXPONENT_SPREAD, the data do not fix it.
+NEAR_OPTIMUM = 0.01
+EXPONENT_SPREAD = 0.25
 
 
 def degenerate_fit(law: dict, near: float = NEAR_BOUND, floor: float = 1e-6) -> list[str]:
@@ -283,6 +287,11 @@ def negligible_terms(
 def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
+    return min(local_fits(n, d, loss, delta, inits), key=lambda fit: fit[0])[1]
+
+
+def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
+    """`fit_scaling_law`'s minimisation from each initialisation: (objective, law) per start."""
     log_n, log_d, log_l = np.log(n), np.log(d), np.log(loss)
 
     def objective(theta):
@@ -295,15 +304,35 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     if inits is None:
         inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
     bounds = [(None, None), (None, None), EXPONENT_BOUNDS, (None, None), EXPONENT_BOUNDS]
-    best = None
+    fits = []
     for init in inits:
         res = minimize(objective, np.array(init), method="L-BFGS-B", bounds=bounds)
-        if best is None or res.fun < best.fun:
-            best = res
-    e, a, alpha, b, beta = best.x
-    return ScalingLaw(
-        float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
-    )
+        e, a, alpha, b, beta = res.x
+        law = ScalingLaw(
+            float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
+        )
+        fits.append((float(res.fun), law))
+    return fits
+
+
+def unidentified_exponents(
+    fits: list[tuple[float, ScalingLaw]],
+    tolerance: float = NEAR_OPTIMUM,
+    spread: float = EXPONENT_SPREAD,
+) -> list[str]:
+    """Exponents the data do not pin down: fits from other starts whose objective is within
+    `tolerance` (relative) of the best disagree on the exponent by more than `spread`."""
+    best = min(objective for objective, _ in fits)
+    near = [law for objective, law in fits if objective <= best * (1 + tolerance) + 1e-12]
+    reasons = []
+    for name in ("alpha", "beta"):
+        values = [getattr(law, name) for law in near]
+        if max(values) - min(values) > spread:
+            reasons.append(
+                f"{name} not identified (fits within {tolerance:.0%} of the best give "
+                f"{min(values):.3g}-{max(values):.3g})"
+            )
+    return reasons
 
 
 def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
@@ -344,7 +373,8 @@ def fit_report(
       with replacement (a run's evaluations are not independent points);
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
-    law = fit_scaling_law(points["N"], points["D"], points["loss"])
+    fits = local_fits(points["N"], points["D"], points["loss"])
+    law = min(fits, key=lambda fit: fit[0])[1]
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
@@ -376,7 +406,7 @@ def fit_report(
             reasons.append(f"{name}'s 95% interval reaches {lo:.3g} (near zero)")
         elif hi > high - near:
             reasons.append(f"{name}'s 95% interval reaches {hi:.3g} (its bound {high})")
-    reasons += negligible_terms(law, points)
+    reasons += negligible_terms(law, points) + unidentified_exponents(fits)
     report["degenerate"] = reasons
     loso = {}
     if len(sizes) >= 3:
