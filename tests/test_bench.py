@@ -41,8 +41,8 @@ def test_harness_offline_writes_results_and_resumes(tmp_path, tiny_checkpoint):
     summary = (out / "summary.md").read_text()
     assert "mean ROC-AUC" in summary and "balance-scale" in summary and "--folds 2" in summary
     accuracy = summary.split("## Per-dataset accuracy (mean over folds)")[1]
-    lite_balance = results[(results["dataset"] == 15) & (results["method"] == "lite")]
-    assert f"{lite_balance['accuracy'].mean():.4f}" in accuracy.split("\n\n")[1]
+    balance_scale = results[(results["dataset"] == 11) & (results["method"] == "lite")]
+    assert f"{balance_scale['accuracy'].mean():.4f}" in accuracy.split("\n\n")[1]
     assert (out / "mean_rank.png").stat().st_size > 0
 
     assert main(argv) == 0  # a re-run skips the folds already in the CSV
