@@ -287,7 +287,11 @@ def negligible_terms(
 def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
-    return min(local_fits(n, d, loss, delta, inits), key=lambda fit: fit[0])[1]
+    return best_fit(local_fits(n, d, loss, delta, inits))
+
+
+def best_fit(fits: list[tuple[float, ScalingLaw]]) -> ScalingLaw:
+    return min(fits, key=lambda fit: fit[0])[1]
 
 
 def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
@@ -374,7 +378,7 @@ def fit_report(
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
     fits = local_fits(points["N"], points["D"], points["loss"])
-    law = min(fits, key=lambda fit: fit[0])[1]
+    law = best_fit(fits)
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
