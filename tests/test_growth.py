@@ -391,6 +391,19 @@ def test_exponents_that_equally_good_fits_disagree_on_are_not_identified():
     assert unidentified_exponents([fits[0], fits[2]]) == []
 
 
+def test_a_size_term_that_barely_moves_the_loss_is_named():
+    import pandas as pd
+
+    from tabpfn_lite.growth.analysis import ScalingLaw, negligible_terms
+
+    points = pd.DataFrame({"N": [1e4, 1e5], "D": [1e6, 1e8], "loss": [0.5, 0.5]})
+    # The N term moves the loss by 1e3 * (1e-4 - 1e-5) = 0.09 (18%); the D term by 0.00054 (0.11%).
+    law = ScalingLaw(E=0.4, A=1e3, alpha=1.0, B=0.6, beta=0.5)
+    assert negligible_terms(law, points) == [
+        "beta's term moves the loss by 0.11% over the observed sizes (size does not matter)"
+    ]
+
+
 def _law_points(law, sizes, seeds=(0, 1)):
     import pandas as pd
 
