@@ -2,6 +2,7 @@
 codes) vs XGBoost on a real 20-class table and synthetic 26- and 50-class tables, 3-fold CV.
 
     python benchmarks/many_classes.py --lite-estimators 8 16
+    python benchmarks/many_classes.py --checkpoint CKPT --out FOLDER   # another checkpoint
 
 Tables: "digits+mirrored" (scikit-learn's digits and their mirror images as 10 more classes:
 1,797 x 2 rows, 64 features, 20 classes), make_classification with 26 and 50 classes. Metrics:
@@ -51,11 +52,12 @@ DATASETS = {
 }
 
 
-def methods(lite_estimators: list[int]) -> dict:
-    """XGBoost with its defaults and TabPFNLite with each n_estimators (8: the default)."""
+def methods(lite_estimators: list[int], checkpoint: str | None = None) -> dict:
+    """XGBoost with its defaults and TabPFNLite with each n_estimators (8: the default), with
+    `checkpoint` (None: the shipped one)."""
     lite = {
         "TabPFNLite" if n == 8 else f"TabPFNLite (n_estimators={n})": (
-            lambda n=n: TabPFNLiteClassifier(n_estimators=n, random_state=0)
+            lambda n=n: TabPFNLiteClassifier(n_estimators=n, checkpoint=checkpoint, random_state=0)
         )
         for n in lite_estimators
     }
@@ -75,13 +77,13 @@ def expected_calibration_error(y: np.ndarray, proba: np.ndarray, bins: int = 15)
     )
 
 
-def run(folds: int, lite_estimators: list[int]) -> pd.DataFrame:
+def run(folds: int, lite_estimators: list[int], checkpoint: str | None = None) -> pd.DataFrame:
     rows = []
     for name, load in DATASETS.items():
         X, y = load()
         splits = StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y)
         for fold, (tr, te) in enumerate(splits):
-            for method, make in methods(lite_estimators).items():
+            for method, make in methods(lite_estimators, checkpoint).items():
                 t0 = time.perf_counter()
                 proba = make().fit(X[tr], y[tr]).predict_proba(X[te])
                 rows.append(
@@ -109,9 +111,10 @@ def main() -> None:
         default=[8],
         help="n_estimators settings of TabPFNLite to compare (8 is the default)",
     )
+    parser.add_argument("--checkpoint", help="TabPFNLite's checkpoint folder (default: shipped)")
     parser.add_argument("--out", default="benchmarks/results/many_classes")
     args = parser.parse_args()
-    results = run(args.folds, args.lite_estimators)
+    results = run(args.folds, args.lite_estimators, args.checkpoint)
     table = (
         results.groupby(["dataset", "method"])[["accuracy", "log_loss", "ece", "seconds"]]
         .mean()

@@ -28,3 +28,7 @@ mkdir -p runs/stage6_checkpoint && cp tabpfn_lite/weights/default/* runs/stage6_
 # cc18-small (seeds 0 and 100) is run afterwards if it ships, and reported whatever it shows.
 python benchmarks/openml_bench.py --suite extra --protocol kfold --methods lite xgb --checkpoint runs/stage6_checkpoint runs/stage9/checkpoint --folds 5 --out benchmarks/results/pretrain_stage9/extra --openml-cache ../shared/datasets/openml_cache
 python benchmarks/compare_checkpoints.py --checkpoint runs/stage6_checkpoint runs/stage9/checkpoint --data prior:benchmarks/results/pretrain_stage6/prior.json prior:benchmarks/results/pretrain_gpu/prior.json --datasets 256 --out benchmarks/results/pretrain_stage9/compare
+#
+# Afterwards, for information (not part of the rule): the many-class development tables with this
+# checkpoint; the shipped default's rows are ../many_classes/ (same folds: XGBoost's rows are equal).
+python benchmarks/many_classes.py --checkpoint benchmarks/results/pretrain_stage9/checkpoint --out benchmarks/results/pretrain_stage9/many_classes
