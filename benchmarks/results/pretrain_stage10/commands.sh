@@ -1,15 +1,16 @@
-# Status: prepared 2026-12-04, not run: it needs a GPU lease (the device tool); this session's
-# device time was spent on stage 9 and the GPU growth run. The shipping rule below is fixed and
-# committed before the run.
+# Status: prepared 2026-12-04 and run 2026-12-04 on a lent NVIDIA H200 (15 minutes of device time
+# in all). The budget went from 450 s to 510 s before the run: one call of at most 600 s is the
+# whole lease, and the extra minute is the only change to stage 9's recipe. The shipping rule
+# below was fixed and committed before the run.
 #
 # Stage 10: a replication of stage 9 (../pretrain_stage9/) under a rule that has the power to see
 # its gains: the same recipe from the same start (the shipped default, stage 6; batches of 64 of
-# stage 6's prior, peak lr 8e-4 after 200 warm-up steps, cosine decay to 450 s, bf16), on other
+# stage 6's prior, peak lr 8e-4 after 200 warm-up steps, cosine decay to the budget, bf16), on other
 # tables (seed 12). Stage 9's own checkpoint cannot be judged by a rule written after its numbers
 # were seen, and a continuation of it would inherit those numbers; a new run from the default
 # gives numbers nobody has seen. Run from the repository root on the device machine (timeout_s
 # 600), with the files that come back put in out/:
-OUT=out RUN=runs/stage10 PRIOR=benchmarks/results/pretrain_stage6/prior.json SEED=12 WORKERS=15 BUDGET=450 bash benchmarks/results/pretrain_gpu/run_on_gpu.sh
+OUT=out RUN=runs/stage10 PRIOR=benchmarks/results/pretrain_stage6/prior.json SEED=12 WORKERS=15 BUDGET=510 bash benchmarks/results/pretrain_gpu/run_on_gpu.sh
 mkdir -p runs/stage10/checkpoint && cp out/checkpoint.json out/model.safetensors runs/stage10/checkpoint/
 cp out/log.jsonl out/curves.png benchmarks/results/pretrain_stage10/
 mkdir -p runs/stage6_checkpoint && cp tabpfn_lite/weights/default/* runs/stage6_checkpoint/
