@@ -1,7 +1,7 @@
-# Status: prepared 2026-12-04 and run 2026-12-04 on a lent NVIDIA H200 (15 minutes of device time
+# Status: prepared 2026-12-04, run 2026-12-04 on a lent NVIDIA H200 (15 minutes of device time
 # in all). The budget went from 450 s to 510 s before the run: one call of at most 600 s is the
 # whole lease, and the extra minute is the only change to stage 9's recipe. The shipping rule
-# below was fixed and committed before the run.
+# below was fixed and committed before the run; it passed, and the checkpoint shipped (README.md).
 #
 # Stage 10: a replication of stage 9 (../pretrain_stage9/) under a rule that has the power to see
 # its gains: the same recipe from the same start (the shipped default, stage 6; batches of 64 of
