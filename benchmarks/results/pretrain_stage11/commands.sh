@@ -1,5 +1,6 @@
 # Status: prepared 2026-12-04 and run the same day in the rest of this session's GPU time (about
-# 5 minutes after stage 10, one call). The shipping rule below was fixed and committed before the run.
+# 5 minutes after stage 10, one call). The shipping rule below was fixed and committed before the
+# run; it failed (b) and (c), and the checkpoint was not shipped (README.md).
 #
 # Stage 11: the shipped default (stage 10, ../pretrain_stage10/) continued for 210 s on a lent
 # NVIDIA H200 with stage 10's recipe at a lower peak learning rate (3e-4 instead of 8e-4: a short
