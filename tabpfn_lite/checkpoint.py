@@ -113,6 +113,43 @@ def load_checkpoint(
     return model.to(device).eval(), meta
 
 
+def average_checkpoints(
+    paths: list[str | Path], weights: list[float] | None = None
+) -> tuple[TabPFN, dict[str, Any]]:
+    """The weighted average of the weights of checkpoints of one architecture (a "model soup":
+    networks trained on from one parent often sit in one basin, where the average can beat each
+    of them). weights default to equal and are normalised to sum to 1. Returns the averaged model
+    and metadata naming the sources (paths and weight hashes) and their weights."""
+    if len(paths) < 2:
+        raise ValueError(f"averaging needs at least 2 checkpoints, got {len(paths)}")
+    weights = [1.0] * len(paths) if weights is None else list(weights)
+    if len(weights) != len(paths):
+        raise ValueError(f"got {len(weights)} weights for {len(paths)} checkpoints")
+    if any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValueError(f"weights must be >= 0 with a positive sum, got {weights}")
+    weights = [w / sum(weights) for w in weights]
+    models, metas = zip(*(load_checkpoint(p) for p in paths), strict=True)
+    for path, model in zip(paths[1:], models[1:], strict=True):
+        if model.cfg != models[0].cfg:
+            raise ValueError(
+                f"{path} has another architecture than {paths[0]}: {model.cfg} vs {models[0].cfg}"
+            )
+    states = [m.state_dict() for m in models]
+    averaged = {
+        name: sum(w * s[name].double() for w, s in zip(weights, states, strict=True)).to(
+            tensor.dtype
+        )
+        for name, tensor in states[0].items()
+    }
+    model = TabPFN(models[0].cfg)
+    model.load_state_dict(averaged, strict=True)
+    sources = [
+        {"path": str(p), "weights_sha256": meta["weights_sha256"], "weight": w}
+        for p, meta, w in zip(paths, metas, weights, strict=True)
+    ]
+    return model.eval(), {"averaged_from": sources}
+
+
 def model_to_bytes(model: TabPFN) -> bytes:
     """The weights and config as one safetensors blob (the config in its metadata)."""
     weights = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}

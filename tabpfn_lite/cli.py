@@ -1,4 +1,4 @@
-"""`tabpfn-lite` command: prior | train | grow | bench | info."""
+"""`tabpfn-lite` command: prior | train | grow | average | bench | info."""
 
 from __future__ import annotations
 
@@ -26,6 +26,12 @@ EXAMPLES = {
     ],
     "train": ["tabpfn-lite train --data data/tiny.h5 --out runs/tiny --steps 20 --batch-size 8"],
     "grow": ["tabpfn-lite grow --from runs/tiny/checkpoint --out runs/tiny_big --width-factor 2"],
+    "average": [
+        "tabpfn-lite train --init-from runs/tiny/checkpoint --data data/tiny.h5 --out runs/tiny_b "
+        "--steps 10 --batch-size 8 --seed 1",
+        "tabpfn-lite average --checkpoint runs/tiny/checkpoint runs/tiny_b/checkpoint "
+        "--out runs/tiny_soup",
+    ],
     "info": ["tabpfn-lite info runs/tiny_big"],
 }
 
@@ -318,6 +324,31 @@ def _run_grow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_average(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "average",
+        help="average the weights of checkpoints of one architecture (a model soup)",
+        epilog=_example("average"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--checkpoint", nargs="+", required=True, help="two or more checkpoints")
+    p.add_argument("--weights", nargs="+", type=float, help="one per checkpoint (default: equal)")
+    p.add_argument("--out", required=True, help="averaged checkpoint folder")
+
+
+def _run_average(args: argparse.Namespace) -> int:
+    from .checkpoint import CheckpointError, average_checkpoints, save_checkpoint
+
+    try:
+        model, metadata = average_checkpoints(args.checkpoint, args.weights)
+    except (ValueError, CheckpointError) as e:
+        raise SystemExit(f"tabpfn-lite average: {e}") from None
+    save_checkpoint(model, args.out, metadata)
+    weights = ", ".join(f"{s['weight']:.3g}" for s in metadata["averaged_from"])
+    print(f"averaged {len(args.checkpoint)} checkpoints (weights {weights}): {args.out}")
+    return 0
+
+
 def _add_info(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "info",
@@ -362,6 +393,7 @@ COMMANDS = {
     "train": (_add_train, _run_train),
     "bench": (_add_bench, None),  # dispatched in main()
     "grow": (_add_grow, _run_grow),
+    "average": (_add_average, _run_average),
     "info": (_add_info, _run_info),
 }
 

@@ -9,6 +9,7 @@ from tabpfn_lite.checkpoint import (
     META_FILE,
     WEIGHTS_FILE,
     CheckpointError,
+    average_checkpoints,
     default_checkpoint_path,
     load_checkpoint,
     save_checkpoint,
@@ -102,3 +103,38 @@ def test_overwrite_keeps_a_loadable_checkpoint(tmp_path):
     save_checkpoint(TabPFN(ModelConfig(emsize=16, nheads=2)), path)
     model, _ = load_checkpoint(path)
     assert model.cfg.emsize == 16 and model.cfg != TINY
+
+
+def test_average_of_two_checkpoints_is_their_weighted_mean(tmp_path):
+    a, b = randomized_model(seed=1), randomized_model(seed=2)
+    paths = [save_checkpoint(a, tmp_path / "a"), save_checkpoint(b, tmp_path / "b")]
+    averaged, meta = average_checkpoints(paths, weights=[3, 1])
+    for name, value in averaged.state_dict().items():
+        expected = 0.75 * a.state_dict()[name] + 0.25 * b.state_dict()[name]
+        torch.testing.assert_close(value, expected)
+    assert [s["weight"] for s in meta["averaged_from"]] == [0.75, 0.25]
+    assert (
+        meta["averaged_from"][1]["weights_sha256"] == load_checkpoint(paths[1])[1]["weights_sha256"]
+    )
+
+
+def test_average_of_a_checkpoint_with_itself_predicts_the_same(tmp_path):
+    model = randomized_model()
+    path = save_checkpoint(model, tmp_path / "a")
+    averaged, _ = average_checkpoints([path, path])
+    x, y = torch.randn(2, 30, 3), torch.randint(0, 2, (2, 20))
+    codes = model.sample_feature_codes(2, 3)
+    torch.testing.assert_close(averaged(x, y, codes), model(x, y, codes))
+
+
+def test_average_rejects_other_architectures_and_bad_weights(tmp_path):
+    small = save_checkpoint(randomized_model(), tmp_path / "small")
+    wide = save_checkpoint(TabPFN(ModelConfig(**{**TINY.to_dict(), "emsize": 48})), tmp_path / "w")
+    with pytest.raises(ValueError, match="another architecture"):
+        average_checkpoints([small, wide])
+    with pytest.raises(ValueError, match="at least 2 checkpoints"):
+        average_checkpoints([small])
+    with pytest.raises(ValueError, match="2 weights for 3 checkpoints"):
+        average_checkpoints([small, small, small], weights=[1, 1])
+    with pytest.raises(ValueError, match="positive sum"):
+        average_checkpoints([small, small], weights=[1, -1])
