@@ -48,6 +48,7 @@ from tabpfn_lite.growth.analysis import (
 )
 from tabpfn_lite.growth.study import (
     GRIDS,
+    SERIES,
     StudyConfig,
     archive_runs,
     load_runs,
@@ -69,6 +70,8 @@ def study_config(args: argparse.Namespace) -> StudyConfig:
         base_tpp=args.base_tpp,
         target_tpp=args.target_tpp,
         max_target_cells=args.max_target_cells,
+        series_widths=tuple(args.series_widths),
+        series_cells=args.series_cells,
     )
 
 
@@ -215,7 +218,8 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
         f"{b['name']}: g = {list(b['growth_factors'])} with {', '.join(b['operators'])}"
         for b in study["bases"]
     )
-    targets = curve[curve["operator"] != "base"]
+    series = curve[curve["base"] == SERIES]
+    targets = curve[(curve["operator"] != "base") & (curve["base"] != SERIES)]
     sizes = targets.groupby("run")["parameters"].first()
     tokens = targets.groupby("run")["cell_tokens"].max()
     tpp = tokens / sizes
@@ -246,11 +250,28 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
             "(`config_for_growth_factor`): the integer width and depth factors whose parameter "
             "ratio is nearest g (depth alone for stack); new blocks are identity-gated, new heads "
             "keep the head size.",
+            *([series_description(study, series)] if not series.empty else []),
             f"Finished target runs: {n_runs}"
             + (f" (of {planned} planned runs, bases included)" if planned else "")
             + ", per base, g and operator:\n\n"
             + finished.reset_index().to_markdown(index=False),
         ]
+    )
+
+
+def series_description(study: dict, series: pd.DataFrame) -> str:
+    """What the size series ran: its models, budget and finished runs."""
+    sizes = series.groupby("run")["parameters"].first()
+    tokens = series.groupby("run")["cell_tokens"].max()
+    tpp = tokens / sizes
+    return (
+        f"Size series (scratch fit only): 2-layer models of widths "
+        f"{list(study['series_widths'])} ({sizes.min():,}-{sizes.max():,} parameters), each "
+        f"trained from scratch on {study['series_cells']:.3g} cell-tokens (under one pass over "
+        f"the prior dump; {tpp.min():.0f}-{tpp.max():.0f} cell-tokens per parameter) at the "
+        f"study's learning rate and schedule; {sizes.size} finished runs. The targets' "
+        f"budgets stop at {study['max_target_cells']:.3g} cell-tokens, where the loss has not "
+        "yet stopped falling for any size, so they cannot show where model size limits it."
     )
 
 
@@ -638,6 +659,17 @@ def main() -> None:
         q.add_argument("--base-tpp", type=float, default=120.0)
         q.add_argument("--target-tpp", type=float, default=400.0)
         q.add_argument("--max-target-cells", type=float, default=4e6)
+        add_list_option(
+            q,
+            "--series-widths",
+            type=int,
+            nargs="*",
+            default=[],
+            help="size series: scratch runs of 2-layer models of these widths (8 16 32)",
+        )
+        q.add_argument(
+            "--series-cells", type=float, default=2.4e7, help="size series: cell-tokens per run"
+        )
         add_list_option(
             q,
             "--exclude",

@@ -1,3 +1,4 @@
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -221,11 +222,18 @@ def test_mup_coordinate_check():
 
 
 def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
-    from tabpfn_lite.growth.analysis import curves, speedup_table, speedups
+    from tabpfn_lite.growth.analysis import (
+        curves,
+        isoflop,
+        scaling_points,
+        speedup_table,
+        speedups,
+    )
     from tabpfn_lite.growth.study import (
         Base,
         StudyConfig,
         archive_runs,
+        cell_tokens_per_step,
         load_runs,
         measured_rates,
         plan_runs,
@@ -243,6 +251,8 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
         evals_per_run=4,
         eval_datasets=16,
         batch_size=8,
+        series_widths=(4,),
+        series_cells=9000,
     )
     plan = plan_runs(cfg)
     assert [r.operator for r in plan][:1] == ["base"]
@@ -251,6 +261,10 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     assert len(grown) == 2 * 3
     for r in grown:  # every grown run has a scratch control of its own target's shape
         assert by_id[r.control].operator == "scratch" and by_id[r.control].model == r.model
+    series = by_id["series/w4/seed0"]  # a scratch run of the size series, with no grown twin
+    assert (series.operator, series.model["emsize"], series.model["nlayers"]) == ("scratch", 4, 2)
+    per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
+    assert series.steps == math.ceil(cfg.series_cells / per_step)  # its own budget, not tpp
     stack_g4, szp_g4 = by_id["T8/seed0/g4/stack"], by_id["T8/seed0/g4/szp"]
     assert stack_g4.model["emsize"] == 8 and stack_g4.model["nlayers"] > 2  # depth alone
     assert stack_g4.control != szp_g4.control
@@ -268,6 +282,8 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     assert (curve.groupby("run")["step"].min() == 0).all()
     table = speedup_table(speedups(curve, budgets_tpp=(10, 20, 40)))
     assert set(table["operator"]) == {"preserve", "szp", "stack"}
+    assert "series" in set(scaling_points(curve, ("scratch", "base"))["base"])  # in the fit
+    assert set(isoflop(curve)["base"]) == {"T8"}  # not in the growth comparisons
     mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
     run_study(cfg, workers=1)  # finished runs are skipped
     assert (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime == mtime

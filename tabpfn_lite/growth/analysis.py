@@ -18,7 +18,7 @@ from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import SCRATCH, base_run_id
+from .study import SCRATCH, SERIES, base_run_id
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -436,7 +436,7 @@ def isoflop(curve: pd.DataFrame, multiples=BUDGET_MULTIPLES) -> pd.DataFrame:
     no row: nothing is extrapolated."""
     rows = []
     curve = with_controls(curve)
-    targets = curve[curve["operator"] != "base"]
+    targets = curve[(curve["operator"] != "base") & (curve["base"] != SERIES)]  # grown + controls
     for base, group in targets.groupby("base"):
         bases = curve[(curve["base"] == base) & (curve["operator"] == "base")]
         base_cost = float(bases.groupby("run")["flops"].max().mean())

@@ -29,6 +29,7 @@ import numpy as np
 from ..model import ModelConfig, TabPFN
 
 SCRATCH = "scratch"
+SERIES = "series"  # the `base` of the size series' runs: scratch runs with no grown counterpart
 # Operator -> (width method, depth method, shape of the targets). Width methods and depth methods
 # are those of `grow`; "stack" grows depth alone, repeating the trained stack of blocks. The
 # literature's "random" operator (the target's own initialisation) is the scratch run.
@@ -88,6 +89,10 @@ class StudyConfig:
     base_tpp: float = 120.0  # base model's training: cell-tokens per base parameter
     target_tpp: float = 400.0  # target runs: cell-tokens per target parameter, at most ...
     max_target_cells: float = 4e6  # ... and at most this many cell-tokens (the same data for any g)
+    # Size series: scratch runs of 2-layer models of these widths on `series_cells` cell-tokens,
+    # far past the targets' budgets, so that the scratch law sees where model size limits the loss.
+    series_widths: tuple[int, ...] = ()
+    series_cells: float = 2.4e7
     evals_per_run: int = 16
     eval_datasets: int = 256
     shrink: float = 0.4
@@ -164,8 +169,18 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
                         spec(f"{prefix}/{op}", base.name, seed, g, op, tcfg, target_cells,
                              base_run=base_id, control=scratch[key])
                     )  # fmt: skip
+    for width in cfg.series_widths:
+        scfg = series_config(width, cfg.base_emsize)
+        for seed in cfg.seeds:
+            run_id = f"{SERIES}/w{width}/seed{seed}"
+            others.append(spec(run_id, SERIES, seed, 1, SCRATCH, scfg, lambda n: cfg.series_cells))
     others.sort(key=lambda r: r.steps * parameter_count(ModelConfig(**r.model)))
     return bases + others
+
+
+def series_config(width: int, base_emsize: int) -> ModelConfig:
+    """A model of the size series: 2 layers, heads of 8 (one head below width 16), muP."""
+    return Base(f"w{width}", width, 2, max(1, width // 8), (), ()).config(base_emsize)
 
 
 def selected_runs(
