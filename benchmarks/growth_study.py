@@ -177,17 +177,19 @@ def analyze(args: argparse.Namespace) -> None:
     print(pivot.to_string())
 
 
-FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}  # runs in each scaling fit
+# Runs in each scaling fit; a size series also gets a fit of its own ("series").
+FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}
 
 
 def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     """From curves.csv alone: scaling_fits.json (law, bootstrap intervals, leave-one-size-out
     errors), isoflop.csv, isoflop_summary.csv and their plots."""
     curve = pd.read_csv(results / "curves.csv")
-    fits = {
-        name: fit_report(scaling_points(curve, operators), boot=boot)
-        for name, operators in FIT_OPERATORS.items()
-    }
+    points = {name: scaling_points(curve, ops) for name, ops in FIT_OPERATORS.items()}
+    series = points["scratch"][points["scratch"]["base"] == SERIES]
+    if not series.empty:  # one shape family (2 layers, width varied) on long budgets
+        points["series"] = series
+    fits = {name: fit_report(p, boot=boot) for name, p in points.items()}
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
     iso = isoflop(curve)
     iso.to_csv(results / "isoflop.csv", index=False)

@@ -22,5 +22,14 @@ python benchmarks/growth_study.py plan --grid v2 --data data/growth_prior.h5 --o
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
     --workers 2 --exclude g2/zero_pad --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 3b. The size series (fifth sitting, 2026-12-04, on the first sitting's dump: same sha256): the
+#    targets' budgets stop at 4e6 cell-tokens, where no size has stopped improving, so the scratch
+#    fit could not tell how model size limits the loss (alpha not identified). Scratch runs of
+#    2-layer models of widths 4-64 (786-112,266 parameters) on 2.4e7 cell-tokens each (under one
+#    pass over the dump), 3 seeds, same learning rate and schedule: 0.5 CPU hours by `plan`.
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad --series-widths 4 8 16 32 64 \
+    --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
