@@ -254,7 +254,13 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
             "keep the head size.",
             *([series_description(study, series)] if not series.empty else []),
             f"Finished target runs: {n_runs}"
-            + (f" (of {planned} planned runs, bases included)" if planned else "")
+            + (
+                f" (of {planned} planned runs, bases"
+                + (" and the size series" if not series.empty else "")
+                + " included)"
+                if planned
+                else ""
+            )
             + ", per base, g and operator:\n\n"
             + finished.reset_index().to_markdown(index=False),
         ]

@@ -25,10 +25,21 @@ python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/r
 # 3b. The size series (fifth sitting, 2026-12-04, on the first sitting's dump: same sha256): the
 #    targets' budgets stop at 4e6 cell-tokens, where no size has stopped improving, so the scratch
 #    fit could not tell how model size limits the loss (alpha not identified). Scratch runs of
-#    2-layer models of widths 4-64 (786-112,266 parameters) on 2.4e7 cell-tokens each (under one
-#    pass over the dump), 3 seeds, same learning rate and schedule: 0.5 CPU hours by `plan`.
+#    2-layer models of widths 4-128 (786-437,514 parameters, the largest about the shipped
+#    model's size) on 2.4e7 cell-tokens each (under one pass over the dump), same learning rate
+#    and schedule; 3 seeds up to width 64, 2 at width 128 (its seed 2 alone would have taken
+#    another 30 minutes of the sitting). Widths 4-64 ran as below; width 128 ran beside them in
+#    its own folder (`--out runs/growth_v2_w128 --only series/w128 --seeds 0 1`) and was copied
+#    into runs/growth_v2/runs/series/; the last command below then records the study's config
+#    (every other run is finished, so it runs nothing).
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
     --workers 2 --exclude g2/zero_pad --series-widths 4 8 16 32 64 \
+    --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2_w128 \
+    --workers 2 --series-widths 128 --seeds 0 1 --only series/w128
+cp -r runs/growth_v2_w128/runs/series/w128 runs/growth_v2/runs/series/
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
     --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
