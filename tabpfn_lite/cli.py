@@ -44,6 +44,16 @@ def _example(verb: str) -> str:
     return "example (from the repository root):\n" + _indented(EXAMPLES[verb])
 
 
+def _verb_parser(sub: argparse._SubParsersAction, verb: str, help: str) -> argparse.ArgumentParser:
+    """A verb's parser, its --help ending with the verb's example."""
+    return sub.add_parser(
+        verb,
+        help=help,
+        epilog=_example(verb),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _mixture_weight(text: str) -> tuple[str, float]:
     name, sep, weight = text.partition("=")
     if not sep:
@@ -52,12 +62,7 @@ def _mixture_weight(text: str) -> tuple[str, float]:
 
 
 def _add_prior(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "prior",
-        help="generate a synthetic prior dump (HDF5), or print its stats",
-        epilog=_example("prior"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _verb_parser(sub, "prior", "generate a synthetic prior dump (HDF5), or print its stats")
     p.add_argument("--out", help="HDF5 file to write")
     p.add_argument("--stats", metavar="FILE", help="print the distribution of a dump and exit")
     p.add_argument("--num-datasets", type=_positive_int, default=10_000)
@@ -147,12 +152,7 @@ def _run_prior(args: argparse.Namespace) -> int:
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "train",
-        help="pretrain a model on prior dumps",
-        epilog=_example("train"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _verb_parser(sub, "train", "pretrain a model on prior dumps")
     add_list_option(
         p,
         "--data",
@@ -272,12 +272,7 @@ def _run_train(args: argparse.Namespace) -> int:
 def _add_grow(sub: argparse._SubParsersAction) -> None:
     from .growth import DEPTH_METHODS, WIDTH_METHODS
 
-    p = sub.add_parser(
-        "grow",
-        help="grow a checkpoint into a wider and/or deeper model",
-        epilog=_example("grow"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _verb_parser(sub, "grow", "grow a checkpoint into a wider and/or deeper model")
     p.add_argument("--from", dest="base", required=True, metavar="CKPT", help="base checkpoint")
     p.add_argument("--out", required=True, metavar="CKPT2", help="grown checkpoint folder")
     p.add_argument("--width-factor", type=float, default=1.0)
@@ -325,14 +320,9 @@ def _run_grow(args: argparse.Namespace) -> int:
 
 
 def _add_average(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "average",
-        help="average the weights of checkpoints of one architecture (a model soup)",
-        epilog=_example("average"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--checkpoint", nargs="+", required=True, help="two or more checkpoints")
-    p.add_argument("--weights", nargs="+", type=float, help="one per checkpoint (default: equal)")
+    p = _verb_parser(sub, "average", "average the weights of checkpoints (a model soup)")
+    add_list_option(p, "--checkpoint", required=True, help="two or more checkpoints")
+    add_list_option(p, "--weights", type=float, help="one per checkpoint (default: equal)")
     p.add_argument("--out", required=True, help="averaged checkpoint folder")
 
 
@@ -350,12 +340,7 @@ def _run_average(args: argparse.Namespace) -> int:
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "info",
-        help="describe a checkpoint (default: the shipped one)",
-        epilog=_example("info"),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = _verb_parser(sub, "info", "describe a checkpoint (default: the shipped one)")
     p.add_argument("checkpoint", nargs="?")
 
 
