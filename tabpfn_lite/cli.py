@@ -327,11 +327,11 @@ def _add_average(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_average(args: argparse.Namespace) -> int:
-    from .checkpoint import CheckpointError, average_checkpoints, save_checkpoint
+    from .checkpoint import average_checkpoints, save_checkpoint
 
     try:
         model, metadata = average_checkpoints(args.checkpoint, args.weights)
-    except (ValueError, CheckpointError) as e:
+    except ValueError as e:  # CheckpointError included
         raise SystemExit(f"tabpfn-lite average: {e}") from None
     save_checkpoint(model, args.out, metadata)
     weights = ", ".join(f"{s['weight']:.3g}" for s in metadata["averaged_from"])
