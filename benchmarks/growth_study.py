@@ -222,9 +222,7 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
     )
     series = curve[curve["base"] == SERIES]
     targets = curve[(curve["operator"] != "base") & (curve["base"] != SERIES)]
-    sizes = targets.groupby("run")["parameters"].first()
-    tokens = targets.groupby("run")["cell_tokens"].max()
-    tpp = tokens / sizes
+    sizes, tpp = sizes_and_tokens_per_parameter(targets)
     finished = targets.groupby(["base", "g", "operator"])["run"].nunique().unstack(fill_value=0)
     counted = bool(curve["flops_counted"].all()) if "flops_counted" in curve else False
     compute = (
@@ -267,11 +265,15 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
     )
 
 
+def sizes_and_tokens_per_parameter(curve: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per run: its parameters, and the cell-tokens it trained on per parameter."""
+    sizes = curve.groupby("run")["parameters"].first()
+    return sizes, curve.groupby("run")["cell_tokens"].max() / sizes
+
+
 def series_description(study: dict, series: pd.DataFrame) -> str:
     """What the size series ran: its models, budget and finished runs."""
-    sizes = series.groupby("run")["parameters"].first()
-    tokens = series.groupby("run")["cell_tokens"].max()
-    tpp = tokens / sizes
+    sizes, tpp = sizes_and_tokens_per_parameter(series)
     return (
         f"Size series (scratch fit only): 2-layer models of widths "
         f"{list(study['series_widths'])} ({sizes.min():,}-{sizes.max():,} parameters), each "
