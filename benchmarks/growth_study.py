@@ -33,6 +33,7 @@ import pandas as pd
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
+    annealed_points,
     bound_by_budget,
     curves,
     fit_report,
@@ -47,8 +48,10 @@ from tabpfn_lite.growth.analysis import (
     speedups,
 )
 from tabpfn_lite.growth.study import (
+    ANNEALED,
     GRIDS,
     SERIES,
+    SIZE_SERIES,
     StudyConfig,
     archive_runs,
     load_runs,
@@ -72,6 +75,7 @@ def study_config(args: argparse.Namespace) -> StudyConfig:
         max_target_cells=args.max_target_cells,
         series_widths=tuple(args.series_widths),
         series_cells=args.series_cells,
+        anneal_cells=tuple(args.anneal_cells),
     )
 
 
@@ -177,7 +181,8 @@ def analyze(args: argparse.Namespace) -> None:
     print(pivot.to_string())
 
 
-# Runs in each scaling fit; a size series also gets a fit of its own ("series").
+# Runs in each scaling fit; a size series also gets a fit of its own ("series"), and so does an
+# annealed one ("annealed").
 FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}
 
 
@@ -189,6 +194,9 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     series = points["scratch"][points["scratch"]["base"] == SERIES]
     if not series.empty:  # one shape family (2 layers, width varied) on long budgets
         points["series"] = series
+    annealed = annealed_points(curve)
+    if not annealed.empty:  # the same family, one point per run: the end of its own schedule
+        points["annealed"] = annealed
     fits = {name: fit_report(p, boot=boot) for name, p in points.items()}
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
     iso = isoflop(curve)
@@ -221,7 +229,8 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
         for b in study["bases"]
     )
     series = curve[curve["base"] == SERIES]
-    targets = curve[(curve["operator"] != "base") & (curve["base"] != SERIES)]
+    annealed = curve[curve["base"] == ANNEALED]
+    targets = curve[(curve["operator"] != "base") & ~curve["base"].isin(SIZE_SERIES)]
     sizes, tpp = sizes_and_tokens_per_parameter(targets)
     finished = targets.groupby(["base", "g", "operator"])["run"].nunique().unstack(fill_value=0)
     counted = bool(curve["flops_counted"].all()) if "flops_counted" in curve else False
@@ -251,10 +260,11 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
             "ratio is nearest g (depth alone for stack); new blocks are identity-gated, new heads "
             "keep the head size.",
             *([series_description(study, series)] if not series.empty else []),
+            *([annealed_description(study, annealed)] if not annealed.empty else []),
             f"Finished target runs: {n_runs}"
             + (
                 f" (of {planned} planned runs, bases"
-                + (" and the size series" if not series.empty else "")
+                + (" and the size series" if not series.empty or not annealed.empty else "")
                 + " included)"
                 if planned
                 else ""
@@ -282,6 +292,20 @@ def series_description(study: dict, series: pd.DataFrame) -> str:
         f"study's learning rate and schedule; {sizes.size} finished runs. The targets' "
         f"budgets stop at {study['max_target_cells']:.3g} cell-tokens, where the loss has not "
         "yet stopped falling for any size, so they cannot show where model size limits it."
+    )
+
+
+def annealed_description(study: dict, annealed: pd.DataFrame) -> str:
+    """What the annealed size series ran: its models, budgets and finished runs."""
+    sizes, _ = sizes_and_tokens_per_parameter(annealed)
+    budgets = ", ".join(f"{c:.3g}" for c in study["anneal_cells"])
+    return (
+        f"Annealed size series (its own fit): the same {len(set(sizes))} model sizes, each "
+        f"trained from scratch once per budget ({budgets} cell-tokens), its cosine schedule "
+        f"ending at that budget at {study['anneal_min_lr_ratio']:g} x the learning rate; "
+        f"{sizes.size} finished runs, one point each (the final held-out loss). A prefix of a "
+        "constant-rate run has not had the decay a run of that budget gets, so the constant-rate "
+        "runs' loss falls with D more slowly than the best run of each budget."
     )
 
 
@@ -679,6 +703,15 @@ def main() -> None:
         )
         q.add_argument(
             "--series-cells", type=float, default=2.4e7, help="size series: cell-tokens per run"
+        )
+        add_list_option(
+            q,
+            "--anneal-cells",
+            type=float,
+            nargs="*",
+            default=[],
+            help="annealed size series: per series width, one run per budget (cell-tokens) whose "
+            "learning rate decays to the end of that budget (1.5e6 3e6)",
         )
         add_list_option(
             q,

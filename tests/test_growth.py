@@ -223,6 +223,7 @@ def test_mup_coordinate_check():
 
 def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     from tabpfn_lite.growth.analysis import (
+        annealed_points,
         curves,
         isoflop,
         scaling_points,
@@ -253,6 +254,8 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
         batch_size=8,
         series_widths=(4,),
         series_cells=9000,
+        anneal_cells=(3000, 9000),
+        warmup_steps=2,
     )
     plan = plan_runs(cfg)
     assert [r.operator for r in plan][:1] == ["base"]
@@ -265,6 +268,11 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     assert (series.operator, series.model["emsize"], series.model["nlayers"]) == ("scratch", 4, 2)
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
     assert series.steps == math.ceil(cfg.series_cells / per_step)  # its own budget, not tpp
+    assert series.min_lr_ratio == 1.0  # constant: its prefixes are runs of smaller budgets
+    annealed = [by_id[f"annealed/w4/c{c}/seed0"] for c in (3000, 9000)]
+    assert [r.min_lr_ratio for r in annealed] == [cfg.anneal_min_lr_ratio] * 2
+    assert annealed[1].steps == series.steps and annealed[0].steps < annealed[1].steps
+    assert all(r.eval_every == r.steps for r in annealed)  # only the end of its schedule counts
     stack_g4, szp_g4 = by_id["T8/seed0/g4/stack"], by_id["T8/seed0/g4/szp"]
     assert stack_g4.model["emsize"] == 8 and stack_g4.model["nlayers"] > 2  # depth alone
     assert stack_g4.control != szp_g4.control
@@ -283,6 +291,16 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     table = speedup_table(speedups(curve, budgets_tpp=(10, 20, 40)))
     assert set(table["operator"]) == {"preserve", "szp", "stack"}
     assert "series" in set(scaling_points(curve, ("scratch", "base"))["base"])  # in the fit
+    assert "annealed" not in set(scaling_points(curve, ("scratch", "base"))["base"])
+    ends = annealed_points(curve)  # one point per annealed run: its final loss
+    assert sorted(ends["run"]) == sorted(r.id for r in annealed)
+    assert sorted(ends["D"]) == pytest.approx(sorted(r.steps * per_step for r in annealed), rel=0.2)
+    final_lr = {
+        r.id: read_log(tmp_path / "study" / "runs" / r.id / "log.jsonl")[-2]["lr"]
+        for r in (series, annealed[1])
+    }  # the same model and steps; the annealed run's last step is near the end of its decay
+    ratio = final_lr[annealed[1].id] / final_lr[series.id]
+    assert cfg.anneal_min_lr_ratio <= ratio < 0.25
     assert set(isoflop(curve)["base"]) == {"T8"}  # not in the growth comparisons
     mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
     run_study(cfg, workers=1)  # finished runs are skipped
@@ -515,3 +533,15 @@ def test_bound_by_budget_finds_where_larger_g_stop_paying():
     assert large["bound"] == 2 and large["losing_beyond"] == "6/6"
     assert large["p_beyond"] == pytest.approx(0.5**6)
     assert list(bounds.columns[:3]) == ["g=2", "g=4", "g=8"]
+
+
+def test_a_finished_runs_record_without_a_newer_field_is_the_same_run():
+    from dataclasses import asdict
+
+    from tabpfn_lite.growth.study import RunSpec, same_spec
+
+    run = RunSpec("S8/seed0/g2/szp", "S8", 0, 2, "szp", {"emsize": 16}, 100, 10)
+    stored = {k: v for k, v in asdict(run).items() if k != "min_lr_ratio"}  # an older record
+    assert same_spec(stored, run)
+    assert not same_spec(stored, replace(run, min_lr_ratio=0.1))  # not its default: changed
+    assert not same_spec({**stored, "steps": 200}, run)

@@ -18,7 +18,7 @@ from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import SCRATCH, SERIES, base_run_id
+from .study import ANNEALED, SCRATCH, SIZE_SERIES, base_run_id
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -348,8 +348,12 @@ def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFr
     """(N, D, loss) points of these operators' runs after their first step. D = cell-tokens the
     weights were trained on: a grown run's own plus its base model's (read from the base runs in
     the curve), so a grown model's law says what the tokens spent on its base were worth to it.
-    Scratch data: ("scratch", "base"), both trained from a random initialisation."""
-    pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
+    Scratch data: ("scratch", "base"), both trained from a random initialisation. The annealed
+    series is left out: a prefix of a decaying schedule is not a run of the smaller budget
+    (`annealed_points` takes their ends)."""
+    pts = curve[
+        curve["operator"].isin(operators) & (curve["cell_tokens"] > 0) & (curve["base"] != ANNEALED)
+    ]
     base_tokens = curve[curve["operator"] == "base"].groupby("run")["cell_tokens"].max()
     base_run = pd.Series(map(base_run_id, pts["base"], pts["seed"]), index=pts.index)
     grown = ~pts["operator"].isin((SCRATCH, "base"))
@@ -360,6 +364,14 @@ def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFr
     return pts.assign(cell_tokens=pts["cell_tokens"] + inherited).rename(
         columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"}
     )
+
+
+def annealed_points(curve: pd.DataFrame) -> pd.DataFrame:
+    """(N, D, loss) of the annealed size series: the final evaluation of each run, whose
+    learning rate decayed to the end of its own budget."""
+    runs = curve[(curve["base"] == ANNEALED) & (curve["cell_tokens"] > 0)]
+    ends = runs.sort_values("step").groupby("run").tail(1)
+    return ends.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
 
 
 def _rel_error(law: ScalingLaw, points: pd.DataFrame) -> float:
@@ -436,7 +448,7 @@ def isoflop(curve: pd.DataFrame, multiples=BUDGET_MULTIPLES) -> pd.DataFrame:
     no row: nothing is extrapolated."""
     rows = []
     curve = with_controls(curve)
-    targets = curve[(curve["operator"] != "base") & (curve["base"] != SERIES)]  # grown + controls
+    targets = curve[(curve["operator"] != "base") & ~curve["base"].isin(SIZE_SERIES)]
     for base, group in targets.groupby("base"):
         bases = curve[(curve["base"] == base) & (curve["operator"] == "base")]
         base_cost = float(bases.groupby("run")["flops"].max().mean())

@@ -6,7 +6,9 @@ Compute is counted in FLOPs as the training log counts them, attention included
 parameter = cell-tokens / parameters). A grown run's compute is reported with and without
 the base model's own training. Every target run trains on min(`target_tpp` x its parameters,
 `max_target_cells`) cell-tokens at a constant learning rate after warm-up, so every prefix of a run
-is a run of that smaller budget; held-out prior loss is evaluated along the way.
+is a run of that smaller budget; held-out prior loss is evaluated along the way. The annealed size
+series is the exception: one run per budget, its learning rate decayed to the end of that budget,
+and only its final loss counts.
 
 Runs live in `out/runs/<id>/` (the training folder plus `run.json` once finished); the runner skips
 finished runs and resumes unfinished ones, and runs several at once (`workers` processes, one
@@ -21,7 +23,7 @@ import json
 import math
 import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,8 @@ from ..model import ModelConfig, TabPFN
 
 SCRATCH = "scratch"
 SERIES = "series"  # the `base` of the size series' runs: scratch runs with no grown counterpart
+ANNEALED = "annealed"  # the `base` of the annealed size series: one run per (width, budget)
+SIZE_SERIES = (SERIES, ANNEALED)  # bases of runs outside the growth comparisons
 # Operator -> (width method, depth method, shape of the targets). Width methods and depth methods
 # are those of `grow`; "stack" grows depth alone, repeating the trained stack of blocks. The
 # literature's "random" operator (the target's own initialisation) is the scratch run.
@@ -93,6 +97,11 @@ class StudyConfig:
     # far past the targets' budgets, so that the scratch law sees where model size limits the loss.
     series_widths: tuple[int, ...] = ()
     series_cells: float = 2.4e7
+    # Annealed size series: for each series width and each of these budgets (cell-tokens), a run
+    # whose cosine schedule ends at that budget (decayed to `anneal_min_lr_ratio`). Prefixes of a
+    # constant-lr run overstate the loss at small budgets by the missing decay; these do not.
+    anneal_cells: tuple[float, ...] = ()
+    anneal_min_lr_ratio: float = 0.1
     evals_per_run: int = 16
     eval_datasets: int = 256
     shrink: float = 0.4
@@ -114,6 +123,14 @@ class RunSpec:
     eval_every: int
     base_run: str | None = None  # the run whose checkpoint is grown
     control: str | None = None  # the scratch run of the same target a grown run is compared with
+    min_lr_ratio: float = 1.0  # 1: constant after warm-up; below 1: cosine decay to lr x this
+
+
+def same_spec(stored: dict, run: RunSpec) -> bool:
+    """Whether a finished run's stored spec is `run`'s; a field missing from the stored spec (a
+    record written before the field existed) counts as having its default."""
+    defaults = {f.name: f.default for f in fields(RunSpec) if f.default is not MISSING}
+    return {**defaults, **stored} == asdict(run)
 
 
 def cell_tokens_per_step(data: str, batch_size: int) -> float:
@@ -137,10 +154,10 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
 
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
 
-    def spec(run_id, base, seed, g, operator, model_cfg, cells, **links) -> RunSpec:
+    def spec(run_id, base, seed, g, operator, model_cfg, cells, evals=None, **links) -> RunSpec:
         n = parameter_count(model_cfg)
         steps = max(cfg.evals_per_run, math.ceil(cells(n) / per_step))
-        every = max(1, steps // cfg.evals_per_run)
+        every = max(1, steps // (evals or cfg.evals_per_run))
         return RunSpec(run_id, base, seed, g, operator, model_cfg.to_dict(), steps, every, **links)
 
     def target_cells(n: int) -> float:
@@ -174,6 +191,12 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
         for seed in cfg.seeds:
             run_id = f"{SERIES}/w{width}/seed{seed}"
             others.append(spec(run_id, SERIES, seed, 1, SCRATCH, scfg, lambda n: cfg.series_cells))
+            for cells in cfg.anneal_cells:  # one evaluation: only the end of the schedule counts
+                run_id = f"{ANNEALED}/w{width}/c{int(cells)}/seed{seed}"
+                others.append(
+                    spec(run_id, ANNEALED, seed, 1, SCRATCH, scfg, lambda n, c=cells: c, evals=1,
+                         min_lr_ratio=cfg.anneal_min_lr_ratio)
+                )  # fmt: skip
     others.sort(key=lambda r: r.steps * parameter_count(ModelConfig(**r.model)))
     return bases + others
 
@@ -239,7 +262,7 @@ def _train_config(cfg: StudyConfig, run: RunSpec):
         steps=run.steps,
         lr=cfg.lr,
         warmup_steps=cfg.warmup_steps,
-        min_lr_ratio=1.0,  # constant after warm-up: each prefix is a valid shorter run
+        min_lr_ratio=run.min_lr_ratio,  # 1 (constant): each prefix is a valid shorter run
         seed=run.seed,
         log_every=run.eval_every,
         eval_every=run.eval_every,
@@ -262,7 +285,7 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
     done = folder / "run.json"
     if done.exists():
         result = json.loads(done.read_text())
-        if result["spec"] == asdict(run):
+        if same_spec(result["spec"], run):
             return result
         done.unlink()  # the plan changed (e.g. more steps): continue the run (constant lr)
     folder.mkdir(parents=True, exist_ok=True)
