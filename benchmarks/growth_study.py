@@ -33,7 +33,7 @@ import pandas as pd
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
-    annealed_points,
+    annealed_growth,
     bound_by_budget,
     curves,
     fit_report,
@@ -43,6 +43,7 @@ from tabpfn_lite.growth.analysis import (
     plot_isoflop,
     plot_loss_vs_compute,
     plot_speedup_vs_g,
+    predicted_growth_gain,
     scaling_points,
     speedup_table,
     speedups,
@@ -50,6 +51,7 @@ from tabpfn_lite.growth.analysis import (
 from tabpfn_lite.growth.study import (
     ANNEALED,
     GRIDS,
+    SCRATCH,
     SERIES,
     SIZE_SERIES,
     StudyConfig,
@@ -76,6 +78,7 @@ def study_config(args: argparse.Namespace) -> StudyConfig:
         series_widths=tuple(args.series_widths),
         series_cells=args.series_cells,
         anneal_cells=tuple(args.anneal_cells),
+        anneal_grow_cells=tuple(args.anneal_grow_cells),
     )
 
 
@@ -133,7 +136,8 @@ def analyze(args: argparse.Namespace) -> None:
     curve.to_csv(results / "curves.csv", index=False)
     sp.to_csv(results / "speedups_per_seed.csv", index=False)
 
-    for base in sorted(curve.loc[curve["g"] > 1, "base"].unique()):  # bases with grown runs
+    grown = curve[(curve["g"] > 1) & ~curve["base"].isin(SIZE_SERIES)]
+    for base in sorted(grown["base"].unique()):  # bases with grown runs
         plot_loss_vs_compute(curve, results / f"loss_vs_compute_{base}.png", base)
     plot_speedup_vs_g(table, results / "speedup_vs_g.png")
 
@@ -181,9 +185,12 @@ def analyze(args: argparse.Namespace) -> None:
     print(pivot.to_string())
 
 
-# Runs in each scaling fit; a size series also gets a fit of its own ("series"), and so does an
-# annealed one ("annealed").
+# Runs in each scaling fit; a size series also gets a fit of its own ("series"), and an annealed
+# series two: its scratch runs and its grown runs, each run's final loss alone.
 FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}
+ANNEALED_FITS = {"annealed": ("scratch",), "annealed_szp": ("szp",)}
+GROWN_FITS = {"szp", "annealed_szp"}  # the fits of grown runs
+ANNEALED_GAIN = "annealed_growth_by_size.csv"
 
 
 def fit_and_isoflop(results: Path, boot: int = 200) -> None:
@@ -194,11 +201,17 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     series = points["scratch"][points["scratch"]["base"] == SERIES]
     if not series.empty:  # one shape family (2 layers, width varied) on long budgets
         points["series"] = series
-    annealed = annealed_points(curve)
-    if not annealed.empty:  # the same family, one point per run: the end of its own schedule
-        points["annealed"] = annealed
+    for name, ops in ANNEALED_FITS.items():  # the series' family, one point per run
+        annealed = scaling_points(curve, ops, annealed=True)
+        if not annealed.empty:
+            points[name] = annealed
     fits = {name: fit_report(p, boot=boot) for name, p in points.items()}
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
+    if set(ANNEALED_FITS) <= set(points):  # annealed growth against scratch, measured and predicted
+        growth = annealed_growth(curve)
+        growth.to_csv(results / "annealed_growth.csv", index=False)
+        gain = predicted_growth_gain(growth, points["annealed"], points["annealed_szp"])
+        gain.to_csv(results / ANNEALED_GAIN, index=False)
     iso = isoflop(curve)
     iso.to_csv(results / "isoflop.csv", index=False)
     isoflop_summary(iso).to_csv(results / "isoflop_summary.csv", index=False)
@@ -297,15 +310,29 @@ def series_description(study: dict, series: pd.DataFrame) -> str:
 
 def annealed_description(study: dict, annealed: pd.DataFrame) -> str:
     """What the annealed size series ran: its models, budgets and finished runs."""
-    sizes, _ = sizes_and_tokens_per_parameter(annealed)
-    budgets = ", ".join(f"{c:.3g}" for c in study["anneal_cells"])
-    return (
-        f"Annealed size series (its own fit): the same {len(set(sizes))} model sizes, each "
-        f"trained from scratch once per budget ({budgets} cell-tokens), its cosine schedule "
-        f"ending at that budget at {study['anneal_min_lr_ratio']:g} x the learning rate; "
-        f"{sizes.size} finished runs, one point each (the final held-out loss). A prefix of a "
-        "constant-rate run has not had the decay a run of that budget gets, so the constant-rate "
-        "runs' loss falls with D more slowly than the best run of each budget."
+    scratch = annealed[annealed["operator"] == SCRATCH]
+    grown = annealed[annealed["operator"] != SCRATCH]
+    sizes, _ = sizes_and_tokens_per_parameter(scratch)
+    text = (
+        f"Annealed size series (fits of their own): the same {len(set(sizes))} model sizes, "
+        "each trained from scratch once per budget ("
+        + ", ".join(f"{c:.3g}" for c in study["anneal_cells"])
+        + " cell-tokens), its cosine schedule ending at that budget at "
+        f"{study['anneal_min_lr_ratio']:g} x the learning rate; {sizes.size} finished runs, one "
+        "point each (the final held-out loss). A prefix of a constant-rate run has not had the "
+        "decay a run of that budget gets, so the constant-rate runs' loss falls with D more "
+        "slowly than the best run of each budget."
+    )
+    if grown.empty:
+        return text
+    n_grown = grown["run"].nunique()
+    return text + (
+        " Annealed growth: at budgets C = "
+        + ", ".join(f"{c:.3g}" for c in study["anneal_grow_cells"])
+        + f", each width from {int(grown['parameters'].min()):,} parameters up was also grown "
+        f"({study['anneal_grow_operator']}) from the half width's annealed run of budget C and "
+        f"trained on for C with a schedule of its own ({n_grown} finished runs): small for C, "
+        "then large for C, against large alone at the same total compute."
     )
 
 
@@ -457,6 +484,7 @@ def findings(
     iso: pd.DataFrame,
     bounds: pd.DataFrame,
     lr_sweep: Path,
+    gain: pd.DataFrame | None = None,
 ) -> list[str]:
     """Each known finding, the measured numbers that bear on it, and a verdict, over every base;
     speedups exclude the base's training unless said otherwise."""
@@ -560,7 +588,10 @@ def findings(
         )
     )
 
-    # 5. Scaling-law fits.
+    # 5. Scaling-law fits: those of constant-rate runs (every prefix a point), then, where they
+    # ran, those of the annealed runs, which also test the prediction.
+    gain_fits = {k: f for k, f in fits.items() if k in ANNEALED_FITS}
+    fits = {k: f for k, f in fits.items() if k not in ANNEALED_FITS}
     err = {k: f["loso_mean_rel_error"] for k, f in fits.items()}
     degenerate = {k: f["degenerate"] for k, f in fits.items() if f["degenerate"]}
     if degenerate:
@@ -594,9 +625,53 @@ def findings(
         )
         + " (D counts a grown model's base's cell-tokens too). "
         + verdict
-        + " The map below draws both fits, with the base model's compute charged to growing."
+        + " The map below draws the constant-rate scratch and szp fits, with the base model's "
+        "compute charged to growing."
+        + (annealed_verdict(gain_fits, gain) if gain is not None else "")
     )
     return out
+
+
+def annealed_verdict(fits: dict, gain: pd.DataFrame, se: float = 2.0) -> str:
+    """Finding 5 on the annealed runs: do laws fitted without a model size predict whether
+    growing beats scratch at equal compute at that size? Cells where the measured difference is
+    within `se` standard errors decide nothing."""
+    decided = gain[gain["measured"].abs() > se * gain["std_error"]]
+    agree = np.sign(decided["predicted"]) == np.sign(decided["measured"])
+    pays = decided[decided["measured"] < 0]
+    degenerate = {k: fits[k]["degenerate"] for k in ANNEALED_FITS if fits[k]["degenerate"]}
+    if degenerate:
+        verdict = (
+            "**not shown**: degenerate fits ("
+            + "; ".join(f"{k}: {', '.join(v)}" for k, v in degenerate.items())
+            + ")."
+        )
+    elif len(decided) < 3:
+        verdict = f"**not shown**: {len(decided)} (size, budget) cells decided beyond {se:g} SE."
+    elif agree.mean() >= 0.8:
+        verdict = "**supported**."
+    elif agree.mean() < 0.5:
+        verdict = "**contradicted**."
+    else:
+        verdict = "**not shown** (the predicted sign is right in under 80% of decided cells)."
+    laws = "; ".join(
+        f"{k}: E {fits[k]['law']['E']:.3g}, alpha {fits[k]['law']['alpha']:.3g} "
+        f"[{fits[k]['ci95']['alpha'][0]:.3g}, {fits[k]['ci95']['alpha'][1]:.3g}], beta "
+        f"{fits[k]['law']['beta']:.3g} [{fits[k]['ci95']['beta'][0]:.3g}, "
+        f"{fits[k]['ci95']['beta'][1]:.3g}], leave-one-size-out "
+        f"{fits[k]['loso_mean_rel_error']:.1%}"
+        for k in ANNEALED_FITS
+    )
+    where = ", ".join(f"{int(r.N):,} at {r.cells:.3g}" for r in pays.itertuples()) or "none"
+    return (
+        f" **On the annealed runs** (each run's schedule ends at its own budget; one point per "
+        f"run): {laws}. Growing (half width for C, then the full width for C) against the full "
+        f"width alone at the same total compute, over {len(gain)} (size, budget C) cells: "
+        f"{len(decided)} differ beyond {se:g} standard errors over seeds; growing is better in "
+        f"{len(pays)} of them (parameters at C: {where}) and worse in {len(decided) - len(pays)}. "
+        f"The two laws, each fitted without the size it predicts, give the right sign in "
+        f"{int(agree.sum())} of {len(decided)}: {verdict}"
+    )
 
 
 LIST_COLUMNS = {c: json.loads for c in ("g_tried", "grown_wins_at")}
@@ -637,6 +712,8 @@ def write_up(results: Path) -> Path:
     bounds = bound_by_budget(sp)
     study = json.loads((results / "study.json").read_text())
     curve = pd.read_csv(results / "curves.csv")
+    gain_file = results / ANNEALED_GAIN
+    gain = pd.read_csv(gain_file) if gain_file.exists() else None
     plots = [
         f"![{name.removesuffix('.png').replace('_', ' ')}]({name})"
         for prefix in ("loss_vs_compute_", "speedup_vs_g", "isoflop_", "grow_map")
@@ -652,7 +729,7 @@ def write_up(results: Path) -> Path:
             "Verdicts: **supported** or **contradicted** where the numbers decide it beyond the "
             "seed spread; **not shown** where they do not (too few points, a difference within "
             "the spread, a degenerate fit, a bound not reached).",
-            *findings(sp, table, fits, iso, bounds, results.parent / "mup_lr_sweep"),
+            *findings(sp, table, fits, iso, bounds, results.parent / "mup_lr_sweep", gain),
             "## Tables",
             body,
             "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (D = cell-tokens the weights "
@@ -660,6 +737,18 @@ def write_up(results: Path) -> Path:
             "intervals from refits to the runs resampled with replacement; leave-one-size-out "
             "= mean relative error on one model size's points, fitted on the others):\n\n"
             + fits_table(fits),
+            *(
+                [
+                    "Annealed growth against scratch at equal total compute, per model size N "
+                    "and budget C (cell-tokens; the grown run trains its half-width base for C, "
+                    "then itself for C): grown - scratch held-out loss, mean over seeds (< 0: "
+                    "growing is better), its standard error, and the difference the annealed "
+                    "laws predict when fitted without that size (annealed_growth.csv has every "
+                    "run):\n\n" + gain.to_markdown(index=False, floatfmt=".4g")
+                ]
+                if gain is not None
+                else []
+            ),
             "The bound on g by base and budget (tokens/parameter): median speedup with the base "
             "model's training charged, over operators and seeds (cases: their number), and the "
             "bound (the largest g that pays when a larger one does not; nan: none up to the "
@@ -712,6 +801,15 @@ def main() -> None:
             default=[],
             help="annealed size series: per series width, one run per budget (cell-tokens) whose "
             "learning rate decays to the end of that budget (1.5e6 3e6)",
+        )
+        add_list_option(
+            q,
+            "--anneal-grow-cells",
+            type=float,
+            nargs="*",
+            default=[],
+            help="annealed growth: at these of the --anneal-cells budgets, each series width is "
+            "also grown (szp) from the half width's annealed run of that budget and trained on",
         )
         add_list_option(
             q,

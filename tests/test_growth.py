@@ -223,7 +223,7 @@ def test_mup_coordinate_check():
 
 def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     from tabpfn_lite.growth.analysis import (
-        annealed_points,
+        annealed_growth,
         curves,
         isoflop,
         scaling_points,
@@ -252,15 +252,16 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
         evals_per_run=4,
         eval_datasets=16,
         batch_size=8,
-        series_widths=(4,),
+        series_widths=(4, 8),
         series_cells=9000,
         anneal_cells=(3000, 9000),
+        anneal_grow_cells=(3000,),
         warmup_steps=2,
     )
     plan = plan_runs(cfg)
     assert [r.operator for r in plan][:1] == ["base"]
     by_id = {r.id: r for r in plan}
-    grown = [r for r in plan if r.operator not in ("base", "scratch")]
+    grown = [r for r in plan if r.operator not in ("base", "scratch") and r.base == "T8"]
     assert len(grown) == 2 * 3
     for r in grown:  # every grown run has a scratch control of its own target's shape
         assert by_id[r.control].operator == "scratch" and by_id[r.control].model == r.model
@@ -273,6 +274,14 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     assert [r.min_lr_ratio for r in annealed] == [cfg.anneal_min_lr_ratio] * 2
     assert annealed[1].steps == series.steps and annealed[0].steps < annealed[1].steps
     assert all(r.eval_every == r.steps for r in annealed)  # only the end of its schedule counts
+    grown_annealed = by_id["annealed/w8/c3000/szp/seed0"]  # w4 for 3000 cells, then w8 for 3000
+    assert (grown_annealed.base_run, grown_annealed.control) == (
+        "annealed/w4/c3000/seed0",
+        "annealed/w8/c3000/seed0",
+    )
+    assert [r.id for r in plan if r.base == "annealed" and r.operator == "szp"] == [
+        grown_annealed.id
+    ]  # w4 has no half width in the series; 9000 is not an annealed growth budget
     stack_g4, szp_g4 = by_id["T8/seed0/g4/stack"], by_id["T8/seed0/g4/szp"]
     assert stack_g4.model["emsize"] == 8 and stack_g4.model["nlayers"] > 2  # depth alone
     assert stack_g4.control != szp_g4.control
@@ -292,7 +301,8 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     assert set(table["operator"]) == {"preserve", "szp", "stack"}
     assert "series" in set(scaling_points(curve, ("scratch", "base"))["base"])  # in the fit
     assert "annealed" not in set(scaling_points(curve, ("scratch", "base"))["base"])
-    ends = annealed_points(curve)  # one point per annealed run: its final loss
+    ends = scaling_points(curve, ("scratch",), annealed=True)  # one point per run: its end
+    ends = ends[ends["run"].str.startswith("annealed/w4/")]
     assert sorted(ends["run"]) == sorted(r.id for r in annealed)
     assert sorted(ends["D"]) == pytest.approx(sorted(r.steps * per_step for r in annealed), rel=0.2)
     final_lr = {
@@ -301,6 +311,17 @@ def test_growth_study_runs_resumes_and_analyzes(tmp_path, small_dump):
     }  # the same model and steps; the annealed run's last step is near the end of its decay
     ratio = final_lr[annealed[1].id] / final_lr[series.id]
     assert cfg.anneal_min_lr_ratio <= ratio < 0.25
+    growth = annealed_growth(curve)  # against scratch w8 at the same total compute
+    assert len(growth) == 1
+    row = growth.iloc[0]
+    own, w4 = (
+        curve.loc[curve["run"] == r, "cell_tokens"].max()
+        for r in (grown_annealed.id, grown_annealed.base_run)
+    )
+    assert row["D"] == own + w4  # the weights saw the base's tokens too
+    assert row["D_scratch"] > own  # the base's compute buys scratch more tokens
+    assert np.isfinite(row["scratch_loss"])  # between scratch w8's budgets of 3000 and 9000
+    assert row["difference"] == pytest.approx(row["grown_loss"] - row["scratch_loss"])
     assert set(isoflop(curve)["base"]) == {"T8"}  # not in the growth comparisons
     mtime = (tmp_path / "study" / "runs" / "T8/seed0/base" / "run.json").stat().st_mtime
     run_study(cfg, workers=1)  # finished runs are skipped
@@ -535,6 +556,20 @@ def test_bound_by_budget_finds_where_larger_g_stop_paying():
     assert list(bounds.columns[:3]) == ["g=2", "g=4", "g=8"]
 
 
+def test_annealed_growth_budgets_must_be_annealed_budgets(small_dump, tmp_path):
+    from tabpfn_lite.growth.study import StudyConfig, plan_runs
+
+    cfg = StudyConfig(
+        data=str(small_dump),
+        out=str(tmp_path),
+        series_widths=(4, 8),
+        anneal_cells=(3000,),
+        anneal_grow_cells=(3000, 9000),
+    )
+    with pytest.raises(ValueError, match=r"anneal_grow_cells \[9000\] are not in anneal_cells"):
+        plan_runs(cfg)
+
+
 def test_a_finished_runs_record_without_a_newer_field_is_the_same_run():
     from dataclasses import asdict
 
@@ -545,3 +580,23 @@ def test_a_finished_runs_record_without_a_newer_field_is_the_same_run():
     assert same_spec(stored, run)
     assert not same_spec(stored, replace(run, min_lr_ratio=0.1))  # not its default: changed
     assert not same_spec({**stored, "steps": 200}, run)
+
+
+def test_growth_gain_predicted_by_laws_fitted_without_the_size():
+    from tabpfn_lite.growth.analysis import ScalingLaw, predicted_growth_gain
+
+    scratch_law = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    grown_law = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=40.0, beta=0.4)  # half the data term
+    n, d = (a.ravel() for a in np.meshgrid(np.geomspace(1e3, 1e6, 5), np.geomspace(1e5, 1e8, 6)))
+    points = [pd.DataFrame({"N": n, "D": d, "loss": law(n, d)}) for law in (scratch_law, grown_law)]
+    size, cells = n[2], 1e6
+    truth = grown_law(size, 2 * cells) - scratch_law(size, 1.3 * cells)
+    growth = pd.DataFrame(
+        {"N": size, "cells": cells, "seed": [0, 1], "D": 2 * cells, "D_scratch": 1.3 * cells,
+         "difference": [truth - 1e-3, truth + 1e-3]}
+    )  # fmt: skip
+    gain = predicted_growth_gain(growth, *points)
+    assert len(gain) == 1 and gain["seeds"].item() == 2
+    assert gain["measured"].item() == pytest.approx(truth)
+    assert gain["std_error"].item() == pytest.approx(1e-3)
+    assert gain["predicted"].item() == pytest.approx(truth, rel=0.05)  # size 3 left out of both

@@ -51,17 +51,13 @@ def with_controls(curve: pd.DataFrame) -> pd.DataFrame:
 
 
 def curves(runs: list[dict]) -> pd.DataFrame:
-    """One row per evaluation (step 0 included): run id, its scratch control, base, seed, g,
-    operator, parameters, cell_tokens, flops (this run), base_flops, eval_loss, auc (mean over
-    the real sets).
+    """One row per evaluation (step 0 included): run id, its scratch control, the run it was
+    grown from (base_run), base, seed, g, operator, parameters, cell_tokens, flops (this run),
+    base_flops (the base_run's training), eval_loss, auc (mean over the real sets).
 
     flops: as logged by training (attention included, model/flops.py); runs logged before that
     count fall back to 6 x parameters x cell-tokens, and `flops_counted` says which."""
-    base_cost = {}
-    for r in runs:
-        if r["spec"]["operator"] == "base":
-            last = r["log"][-1]
-            base_cost[r["spec"]["id"]] = run_flops(last)
+    cost = {r["spec"]["id"]: run_flops(r["log"][-1]) for r in runs}
     rows = []
     for r in runs:
         spec = r["spec"]
@@ -74,6 +70,7 @@ def curves(runs: list[dict]) -> pd.DataFrame:
                 {
                     "run": spec["id"],
                     "control": control_run(spec),
+                    "base_run": spec["base_run"],
                     "base": spec["base"],
                     "seed": spec["seed"],
                     "g": spec["g"],
@@ -83,9 +80,7 @@ def curves(runs: list[dict]) -> pd.DataFrame:
                     "cell_tokens": p["cell_tokens"],
                     "flops": run_flops({"parameters": n_params, **p}),
                     "flops_counted": p.get("flops") is not None or p["step"] == 0,
-                    "base_flops": (
-                        base_cost.get(spec["base_run"], np.nan) if spec["base_run"] else 0.0
-                    ),
+                    "base_flops": (cost.get(spec["base_run"], np.nan) if spec["base_run"] else 0.0),
                     "eval_loss": p["eval_loss"],
                     "auc": float(np.mean(aucs)) if aucs else np.nan,
                 }
@@ -126,7 +121,7 @@ def speedups(curve: pd.DataFrame, budgets_tpp=BUDGETS_TPP) -> pd.DataFrame:
     left out (there would be nothing but interpolation from the untrained start)."""
     rows = []
     targets = with_controls(curve)
-    targets = targets[targets["operator"] != "base"]
+    targets = targets[(targets["operator"] != "base") & ~targets["base"].isin(SIZE_SERIES)]
     grown = targets[targets["operator"] != SCRATCH]
     for (control, op), run in grown.groupby(["control", "operator"]):
         scratch = targets[targets["run"] == control].sort_values("step")
@@ -344,34 +339,35 @@ def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
     return (np.log(law.E), np.log(law.A), law.alpha, np.log(law.B), law.beta)
 
 
-def scaling_points(curve: pd.DataFrame, operators: tuple[str, ...]) -> pd.DataFrame:
+def scaling_points(
+    curve: pd.DataFrame, operators: tuple[str, ...], annealed: bool = False
+) -> pd.DataFrame:
     """(N, D, loss) points of these operators' runs after their first step. D = cell-tokens the
-    weights were trained on: a grown run's own plus its base model's (read from the base runs in
-    the curve), so a grown model's law says what the tokens spent on its base were worth to it.
-    Scratch data: ("scratch", "base"), both trained from a random initialisation. The annealed
-    series is left out: a prefix of a decaying schedule is not a run of the smaller budget
-    (`annealed_points` takes their ends)."""
-    pts = curve[
-        curve["operator"].isin(operators) & (curve["cell_tokens"] > 0) & (curve["base"] != ANNEALED)
-    ]
-    base_tokens = curve[curve["operator"] == "base"].groupby("run")["cell_tokens"].max()
-    base_run = pd.Series(map(base_run_id, pts["base"], pts["seed"]), index=pts.index)
+    weights were trained on: a grown run's own plus its base model's (read from the runs in the
+    curve), so a grown model's law says what the tokens spent on its base were worth to it.
+    Scratch data: ("scratch", "base"), both trained from a random initialisation.
+
+    annealed=False: every evaluation of the runs outside the annealed series (a prefix of a
+    decaying schedule is not a run of the smaller budget); True: the annealed series' runs,
+    one point each, their final evaluation."""
+    pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
+    if annealed:
+        pts = pts[pts["base"] == ANNEALED].sort_values("step").groupby("run").tail(1)
+    else:
+        pts = pts[pts["base"] != ANNEALED]
+    run_tokens = curve.groupby("run")["cell_tokens"].max()
+    if "base_run" in pts:
+        base_run = pts["base_run"]
+    else:  # curves written before base_run was recorded: grown runs grew from the study's bases
+        base_run = pd.Series(map(base_run_id, pts["base"], pts["seed"]), index=pts.index)
     grown = ~pts["operator"].isin((SCRATCH, "base"))
-    inherited = base_run.map(base_tokens).where(grown, 0.0)
+    inherited = base_run.map(run_tokens).where(grown, 0.0)
     if inherited.isna().any():
         missing = sorted(set(base_run[inherited.isna()]))
         raise ValueError(f"grown runs whose base run is not in the curve: {missing}")
     return pts.assign(cell_tokens=pts["cell_tokens"] + inherited).rename(
         columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"}
     )
-
-
-def annealed_points(curve: pd.DataFrame) -> pd.DataFrame:
-    """(N, D, loss) of the annealed size series: the final evaluation of each run, whose
-    learning rate decayed to the end of its own budget."""
-    runs = curve[(curve["base"] == ANNEALED) & (curve["cell_tokens"] > 0)]
-    ends = runs.sort_values("step").groupby("run").tail(1)
-    return ends.rename(columns={"parameters": "N", "cell_tokens": "D", "eval_loss": "loss"})
 
 
 def _rel_error(law: ScalingLaw, points: pd.DataFrame) -> float:
@@ -434,6 +430,69 @@ def fit_report(
     report["leave_one_size_out"] = loso
     report["loso_mean_rel_error"] = float(np.mean(list(loso.values()))) if loso else None
     return report
+
+
+# ---------------------------------------------------------------------------- annealed growth
+def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
+    """Per grown run of the annealed series: its final loss against scratch's at the same total
+    compute (the run it grew from charged), read off the annealed scratch runs of the same size
+    and seed, interpolated in log compute between their budgets (nan outside them). D: the grown
+    run's cell-tokens plus its base's; D_scratch: the cell-tokens scratch gets for that compute."""
+    ends = curve[curve["base"] == ANNEALED].sort_values("step").groupby("run").tail(1)
+    scratch = ends[ends["operator"] == SCRATCH]
+    tokens = ends.set_index("run")["cell_tokens"]
+    rows = []
+    for run in ends[ends["operator"] != SCRATCH].itertuples():
+        same = scratch[(scratch["parameters"] == run.parameters) & (scratch["seed"] == run.seed)]
+        same = same.sort_values("flops")
+        flops, loss = same["flops"].to_numpy(), same["eval_loss"].to_numpy()
+        total = run.flops + run.base_flops
+        inside = len(same) >= 2 and flops[0] <= total <= flops[-1]
+        rows.append(
+            {
+                "N": run.parameters,
+                "cells": run.cell_tokens,
+                "seed": run.seed,
+                "operator": run.operator,
+                "D": run.cell_tokens + tokens[run.base_run],
+                "D_scratch": run.cell_tokens * total / run.flops,
+                "grown_loss": run.eval_loss,
+                "scratch_loss": (
+                    float(np.interp(np.log(total), np.log(flops), loss)) if inside else np.nan
+                ),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.assign(difference=out["grown_loss"] - out["scratch_loss"]) if rows else out
+
+
+def predicted_growth_gain(
+    growth: pd.DataFrame, scratch_points: pd.DataFrame, grown_points: pd.DataFrame
+) -> pd.DataFrame:
+    """Per (N, cells): the measured grown - scratch loss at equal compute (mean over seeds, its
+    standard error) and the difference the two laws predict when fitted without that model size
+    (leave-one-size-out): L_grown(N, D) - L_scratch(N, D_scratch)."""
+    rows = []
+    for n, by_size in growth.dropna(subset=["difference"]).groupby("N"):
+        laws = [
+            fit_scaling_law(rest["N"], rest["D"], rest["loss"])
+            for rest in (p[p["N"] != n] for p in (scratch_points, grown_points))
+        ]
+        for cells, runs in by_size.groupby("cells"):
+            d = runs["difference"]
+            rows.append(
+                {
+                    "N": n,
+                    "cells": cells,
+                    "seeds": len(d),
+                    "measured": d.mean(),
+                    "std_error": d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan,
+                    "predicted": float(
+                        laws[1](n, runs["D"].mean()) - laws[0](n, runs["D_scratch"].mean())
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------------------------ IsoFLOP

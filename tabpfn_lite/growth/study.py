@@ -102,6 +102,11 @@ class StudyConfig:
     # constant-lr run overstate the loss at small budgets by the missing decay; these do not.
     anneal_cells: tuple[float, ...] = ()
     anneal_min_lr_ratio: float = 0.1
+    # Annealed growth: at each of these budgets (a subset of `anneal_cells`), each series width W
+    # whose half is a series width is also trained from the annealed W/2 run of that budget,
+    # grown by `anneal_grow_operator`: small for C, then large for C, against large for C.
+    anneal_grow_cells: tuple[float, ...] = ()
+    anneal_grow_operator: str = "szp"
     evals_per_run: int = 16
     eval_datasets: int = 256
     shrink: float = 0.4
@@ -152,6 +157,11 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     """Bases first (growth needs them), then every grown and scratch run, cheapest first."""
     from .operators import config_for_growth_factor, parameter_count
 
+    if missing := sorted(set(cfg.anneal_grow_cells) - set(cfg.anneal_cells)):
+        raise ValueError(
+            f"anneal_grow_cells {missing} are not in anneal_cells {sorted(cfg.anneal_cells)}: an "
+            "annealed grown run starts from the half-width annealed run of its own budget"
+        )
     per_step = cell_tokens_per_step(cfg.data, cfg.batch_size)
 
     def spec(run_id, base, seed, g, operator, model_cfg, cells, evals=None, **links) -> RunSpec:
@@ -192,13 +202,31 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
             run_id = f"{SERIES}/w{width}/seed{seed}"
             others.append(spec(run_id, SERIES, seed, 1, SCRATCH, scfg, lambda n: cfg.series_cells))
             for cells in cfg.anneal_cells:  # one evaluation: only the end of the schedule counts
-                run_id = f"{ANNEALED}/w{width}/c{int(cells)}/seed{seed}"
                 others.append(
-                    spec(run_id, ANNEALED, seed, 1, SCRATCH, scfg, lambda n, c=cells: c, evals=1,
-                         min_lr_ratio=cfg.anneal_min_lr_ratio)
+                    spec(annealed_run_id(width, cells, seed), ANNEALED, seed, 1, SCRATCH, scfg,
+                         lambda n, c=cells: c, evals=1, min_lr_ratio=cfg.anneal_min_lr_ratio)
+                )  # fmt: skip
+            if width // 2 not in cfg.series_widths:
+                continue
+            g = parameter_count(scfg) / parameter_count(series_config(width // 2, cfg.base_emsize))
+            for cells in cfg.anneal_grow_cells:
+                op = cfg.anneal_grow_operator
+                others.append(
+                    spec(annealed_run_id(width, cells, seed, op), ANNEALED, seed, round(g), op,
+                         scfg, lambda n, c=cells: c, evals=1,
+                         min_lr_ratio=cfg.anneal_min_lr_ratio,
+                         base_run=annealed_run_id(width // 2, cells, seed),
+                         control=annealed_run_id(width, cells, seed))
                 )  # fmt: skip
     others.sort(key=lambda r: r.steps * parameter_count(ModelConfig(**r.model)))
     return bases + others
+
+
+def annealed_run_id(width: int, cells: float, seed: int, operator: str | None = None) -> str:
+    """The id of an annealed series run: scratch, or grown by `operator` from the half width."""
+    return (
+        f"{ANNEALED}/w{width}/c{int(cells)}/" + (f"{operator}/" if operator else "") + f"seed{seed}"
+    )
 
 
 def series_config(width: int, base_emsize: int) -> ModelConfig:
@@ -292,7 +320,13 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
 
     init_model, report = None, None
     if run.operator not in ("base", SCRATCH):
-        base_model, _ = load_checkpoint(Path(cfg.out) / "runs" / run.base_run / "checkpoint")
+        checkpoint = Path(cfg.out) / "runs" / run.base_run / "checkpoint"
+        if not checkpoint.is_dir():
+            raise FileNotFoundError(
+                f"{run.id} grows {run.base_run}, which has no checkpoint at {checkpoint} (an "
+                "archived record without one): delete that run's folder to train it again"
+            )
+        base_model, _ = load_checkpoint(checkpoint)
         method, depth_method, _ = OPERATORS[run.operator]
         init_model, growth = grow(
             base_model,
@@ -324,7 +358,7 @@ def _seeded_model(run: RunSpec) -> TabPFN:
 def run_study(
     cfg: StudyConfig, workers: int = 1, only: str | None = None, exclude: tuple[str, ...] = ()
 ) -> list[dict]:
-    """Run every planned run not finished yet; bases before the runs that grow them. `only`: run
+    """Run every planned run not finished yet; the runs grown from before the others. `only`: run
     ids starting with this prefix; `exclude`: skip run ids containing any of these strings."""
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -332,10 +366,11 @@ def run_study(
     runs = selected_runs(cfg, only, exclude)
     (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
     results = []
+    grown_from = {r.base_run for r in runs}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for stage in (
-            [r for r in runs if r.operator == "base"],
-            [r for r in runs if r.operator != "base"],
+            [r for r in runs if r.id in grown_from],
+            [r for r in runs if r.id not in grown_from],
         ):
             futures = {pool.submit(execute_run, cfg, r): r for r in stage}
             for f in as_completed(futures):
@@ -382,7 +417,8 @@ def _finished_runs(root: str | Path) -> list[tuple[str, Path]]:
 def archive_runs(out: str | Path, archive: str | Path) -> list[str]:
     """Copy every finished run's record, and every finished base's checkpoint, from `out` to
     `archive`; returns the ids copied. Unfinished runs are left out: they restart from scratch
-    wherever the archive is restored."""
+    wherever the archive is restored. The annealed runs that annealed grown runs start from keep
+    no checkpoint here (half a megabyte each at width 64): archive them once those have finished."""
     copied = []
     for run_id, folder in _finished_runs(out):
         target = Path(archive) / "runs" / run_id
