@@ -18,7 +18,7 @@ from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import ANNEALED, SCRATCH, SIZE_SERIES, base_run_id
+from .study import ANNEALED, SCRATCH, SIZE_SERIES, annealed_budget, base_run_id
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -436,8 +436,10 @@ def fit_report(
 def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
     """Per grown run of the annealed series: its final loss against scratch's at the same total
     compute (the run it grew from charged), read off the annealed scratch runs of the same size
-    and seed, interpolated in log compute between their budgets (nan outside them). D: the grown
-    run's cell-tokens plus its base's; D_scratch: the cell-tokens scratch gets for that compute."""
+    and seed, interpolated linearly in log compute between their budgets (nan outside them; the
+    loss is convex there, so this errs towards scratch's loss being higher). cells: the planned
+    budget C; D: the cell-tokens the grown weights saw (its own and its base's); D_scratch: the
+    cell-tokens scratch gets for that compute."""
     ends = curve[curve["base"] == ANNEALED].sort_values("step").groupby("run").tail(1)
     scratch = ends[ends["operator"] == SCRATCH]
     tokens = ends.set_index("run")["cell_tokens"]
@@ -451,7 +453,7 @@ def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "N": run.parameters,
-                "cells": run.cell_tokens,
+                "cells": annealed_budget(run.run),
                 "seed": run.seed,
                 "operator": run.operator,
                 "D": run.cell_tokens + tokens[run.base_run],
@@ -471,13 +473,15 @@ def predicted_growth_gain(
 ) -> pd.DataFrame:
     """Per (N, cells): the measured grown - scratch loss at equal compute (mean over seeds, its
     standard error) and the difference the two laws predict when fitted without that model size
-    (leave-one-size-out): L_grown(N, D) - L_scratch(N, D_scratch)."""
+    (leave-one-size-out): L_grown(N, D) - L_scratch(N, D_scratch); `refit_degenerate`: either of
+    those two fits is degenerate (`degenerate_fit`), so its prediction means nothing."""
     rows = []
     for n, by_size in growth.dropna(subset=["difference"]).groupby("N"):
         laws = [
             fit_scaling_law(rest["N"], rest["D"], rest["loss"])
             for rest in (p[p["N"] != n] for p in (scratch_points, grown_points))
         ]
+        degenerate = any(degenerate_fit(law.__dict__) for law in laws)
         for cells, runs in by_size.groupby("cells"):
             d = runs["difference"]
             rows.append(
@@ -490,6 +494,7 @@ def predicted_growth_gain(
                     "predicted": float(
                         laws[1](n, runs["D"].mean()) - laws[0](n, runs["D_scratch"].mean())
                     ),
+                    "refit_degenerate": degenerate,
                 }
             )
     return pd.DataFrame(rows)

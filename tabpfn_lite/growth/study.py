@@ -222,6 +222,11 @@ def plan_runs(cfg: StudyConfig) -> list[RunSpec]:
     return bases + others
 
 
+def annealed_budget(run_id: str) -> float:
+    """The budget (cell-tokens) of an annealed run, from its id (`annealed_run_id`)."""
+    return float(run_id.split("/")[2].removeprefix("c"))
+
+
 def annealed_run_id(width: int, cells: float, seed: int, operator: str | None = None) -> str:
     """The id of an annealed series run: scratch, or grown by `operator` from the half width."""
     return (
@@ -315,7 +320,10 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
         result = json.loads(done.read_text())
         if same_spec(result["spec"], run):
             return result
-        done.unlink()  # the plan changed (e.g. more steps): continue the run (constant lr)
+        if run.min_lr_ratio < 1:  # a decayed schedule cannot be continued: train it again
+            shutil.rmtree(folder)
+        else:  # the plan changed (e.g. more steps): continue the run (constant lr)
+            done.unlink()
     folder.mkdir(parents=True, exist_ok=True)
 
     init_model, report = None, None
@@ -323,8 +331,9 @@ def execute_run(cfg: StudyConfig, run: RunSpec) -> dict:
         checkpoint = Path(cfg.out) / "runs" / run.base_run / "checkpoint"
         if not checkpoint.is_dir():
             raise FileNotFoundError(
-                f"{run.id} grows {run.base_run}, which has no checkpoint at {checkpoint} (an "
-                "archived record without one): delete that run's folder to train it again"
+                f"{run.id} grows {run.base_run}, which has no checkpoint at {checkpoint}: train "
+                "it first (an archive keeps no checkpoint of an annealed run; delete the "
+                "restored record to train it again)"
             )
         base_model, _ = load_checkpoint(checkpoint)
         method, depth_method, _ = OPERATORS[run.operator]
@@ -366,17 +375,19 @@ def run_study(
     runs = selected_runs(cfg, only, exclude)
     (out / "plan.json").write_text(json.dumps([asdict(r) for r in runs], indent=2))
     results = []
-    grown_from = {r.base_run for r in runs}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for stage in (
-            [r for r in runs if r.id in grown_from],
-            [r for r in runs if r.id not in grown_from],
-        ):
+        for stage in run_stages(runs):
             futures = {pool.submit(execute_run, cfg, r): r for r in stage}
             for f in as_completed(futures):
                 results.append(f.result())
                 print(f"done {futures[f].id}", flush=True)
     return results
+
+
+def run_stages(runs: list[RunSpec]) -> tuple[list[RunSpec], list[RunSpec]]:
+    """The runs that others grow from, then the rest: no run starts before its base is done."""
+    grown_from = {r.base_run for r in runs}
+    return [r for r in runs if r.id in grown_from], [r for r in runs if r.id not in grown_from]
 
 
 def load_runs(out: str | Path) -> list[dict]:
