@@ -361,7 +361,8 @@ def scaling_points(
     else:  # curves written before base_run was recorded: grown runs grew from the study's bases
         base_run = pd.Series(map(base_run_id, pts["base"], pts["seed"]), index=pts.index)
     grown = ~pts["operator"].isin((SCRATCH, "base"))
-    inherited = base_run.map(run_tokens).where(grown, 0.0)
+    inherited = pd.Series(0.0, index=pts.index)
+    inherited[grown] = base_run[grown].map(run_tokens).astype(float)
     if inherited.isna().any():
         missing = sorted(set(base_run[inherited.isna()]))
         raise ValueError(f"grown runs whose base run is not in the curve: {missing}")
