@@ -35,11 +35,13 @@ from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
     ScalingLaw,
     annealed_growth,
+    annealed_minus_constant,
     bound_by_budget,
     curves,
     fit_report,
     isoflop,
     isoflop_summary,
+    plot_annealed,
     plot_grow_map,
     plot_isoflop,
     plot_loss_vs_compute,
@@ -207,6 +209,8 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
             points[name] = annealed
     fits = {name: fit_report(p, boot=boot) for name, p in points.items()}
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
+    if "annealed" in points:
+        plot_annealed(curve, results / "annealed_series.png")
     if set(ANNEALED_FITS) <= set(points):  # annealed growth against scratch, measured and predicted
         growth = annealed_growth(curve)
         growth.to_csv(results / "annealed_growth.csv", index=False)
@@ -276,7 +280,7 @@ def run_description(study: dict, curve: pd.DataFrame) -> str:
             "ratio is nearest g (depth alone for stack); new blocks are identity-gated, new heads "
             "keep the head size.",
             *([series_description(study, series)] if not series.empty else []),
-            *([annealed_description(study, annealed)] if not annealed.empty else []),
+            *([annealed_description(study, curve)] if not annealed.empty else []),
             f"Finished target runs: {n_runs}"
             + (
                 f" (of {planned} planned runs, bases"
@@ -311,8 +315,31 @@ def series_description(study: dict, series: pd.DataFrame) -> str:
     )
 
 
-def annealed_description(study: dict, annealed: pd.DataFrame) -> str:
+def decay_effect(curve: pd.DataFrame) -> str:
+    """What the decay bought: annealed ends against the constant-rate series at the same D, and
+    the budgets each covers."""
+    diff = annealed_minus_constant(curve)
+    if diff.empty:
+        return ""
+    mean, se = diff.mean(), diff.std(ddof=1) / np.sqrt(diff.size)
+    effect = (
+        "within 2 standard errors of no change"
+        if abs(mean) < 2 * se
+        else ("lower: the decay helped" if mean < 0 else "higher: the decay did not help")
+    )
+    first = curve[(curve["base"] == SERIES) & (curve["cell_tokens"] > 0)]["cell_tokens"].min()
+    smallest = curve.loc[curve["base"] == ANNEALED, "cell_tokens"].loc[lambda c: c > 0].min()
+    return (
+        f"Against the constant-rate size series at the same cell-tokens ({diff.size} runs "
+        f"inside its evaluations), an annealed run ends {mean:+.4f} +- {se:.4f} (standard "
+        f"error) in held-out loss, {effect}. The annealed budgets start at {smallest:.3g} "
+        f"cell-tokens, the constant-rate series' first evaluation is at {first:.3g}."
+    )
+
+
+def annealed_description(study: dict, curve: pd.DataFrame) -> str:
     """What the annealed size series ran: its models, budgets and finished runs."""
+    annealed = curve[curve["base"] == ANNEALED]
     scratch = annealed[annealed["operator"] == SCRATCH]
     grown = annealed[annealed["operator"] != SCRATCH]
     sizes, _ = sizes_and_tokens_per_parameter(scratch)
@@ -322,8 +349,8 @@ def annealed_description(study: dict, annealed: pd.DataFrame) -> str:
         + ", ".join(f"{c:.3g}" for c in study["anneal_cells"])
         + " cell-tokens), its cosine schedule ending at that budget at "
         f"{study['anneal_min_lr_ratio']:g} x the learning rate; {sizes.size} finished runs, one "
-        "point each (the final held-out loss): what a run of that budget reaches, which a prefix "
-        "of a constant-rate run, without the decay, is not."
+        "point each (the final held-out loss): what a run of that budget reaches. "
+        + decay_effect(curve)
     )
     if grown.empty:
         return text
@@ -735,7 +762,7 @@ def write_up(results: Path) -> Path:
     gain = pd.read_csv(gain_file) if gain_file.exists() else None
     plots = [
         f"![{name.removesuffix('.png').replace('_', ' ')}]({name})"
-        for prefix in ("loss_vs_compute_", "speedup_vs_g", "isoflop_", "grow_map")
+        for prefix in ("loss_vs_compute_", "speedup_vs_g", "isoflop_", "grow_map", "annealed")
         for name in sorted(p.name for p in results.glob(f"{prefix}*.png"))
     ]
     text = "\n\n".join(
@@ -749,6 +776,20 @@ def write_up(results: Path) -> Path:
             "seed spread; **not shown** where they do not (too few points, a difference within "
             "the spread, a degenerate fit, a bound not reached).",
             *findings(sp, table, fits, iso, bounds, results.parent / "mup_lr_sweep", gain),
+            *(
+                [
+                    "## Annealed growth against scratch",
+                    "At equal total compute, per model size N and budget C (cell-tokens; the "
+                    "grown run trains its half-width base for C, then itself for C): grown - "
+                    "scratch held-out loss, mean over seeds (< 0: growing is better), its "
+                    "standard error, and the difference the annealed laws predict when fitted "
+                    "without that size (annealed_growth.csv has every run; refit_degenerate: a "
+                    "law fitted without that size is degenerate):\n\n"
+                    + gain.to_markdown(index=False, floatfmt=".4g"),
+                ]
+                if gain is not None
+                else []
+            ),
             "## Tables",
             body,
             "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (D = cell-tokens the weights "
@@ -756,18 +797,6 @@ def write_up(results: Path) -> Path:
             "intervals from refits to the runs resampled with replacement; leave-one-size-out "
             "= mean relative error on one model size's points, fitted on the others):\n\n"
             + fits_table(fits),
-            *(
-                [
-                    "Annealed growth against scratch at equal total compute, per model size N "
-                    "and budget C (cell-tokens; the grown run trains its half-width base for C, "
-                    "then itself for C): grown - scratch held-out loss, mean over seeds (< 0: "
-                    "growing is better), its standard error, and the difference the annealed "
-                    "laws predict when fitted without that size (annealed_growth.csv has every "
-                    "run):\n\n" + gain.to_markdown(index=False, floatfmt=".4g")
-                ]
-                if gain is not None
-                else []
-            ),
             "The bound on g by base and budget (tokens/parameter): median speedup with the base "
             "model's training charged, over operators and seeds (cases: their number), and the "
             "bound (the largest g that pays when a larger one does not; nan: none up to the "

@@ -612,3 +612,22 @@ def test_growth_gain_predicted_by_laws_fitted_without_the_size():
     assert gain["std_error"].item() == pytest.approx(1e-3)
     assert gain["predicted"].item() == pytest.approx(truth, rel=0.05)  # size 3 left out of both
     assert not gain["refit_degenerate"].item()
+
+
+def test_annealed_end_against_the_constant_rate_run_at_the_same_tokens():
+    from tabpfn_lite.growth.analysis import annealed_minus_constant
+
+    def rows(run, base, tokens, losses):
+        return [
+            {"run": run, "base": base, "seed": 0, "operator": "scratch", "parameters": 50,
+             "step": i, "cell_tokens": c, "eval_loss": loss, "base_run": None}
+            for i, (c, loss) in enumerate(zip(tokens, losses, strict=True))
+        ]  # fmt: skip
+
+    curve = pd.DataFrame(
+        rows("series/w4/seed0", "series", [0, 100, 1000], [1.0, 0.8, 0.6])
+        + rows("annealed/w4/c316/seed0", "annealed", [0, 10**2.5], [1.0, 0.65])
+        + rows("annealed/w4/c5000/seed0", "annealed", [0, 5000], [1.0, 0.5])  # past the series
+    )
+    diff = annealed_minus_constant(curve)
+    assert diff.to_dict() == {"annealed/w4/c316/seed0": pytest.approx(0.65 - 0.7)}

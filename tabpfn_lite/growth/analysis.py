@@ -18,7 +18,7 @@ from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import ANNEALED, SCRATCH, SIZE_SERIES, annealed_budget, base_run_id
+from .study import ANNEALED, SCRATCH, SERIES, SIZE_SERIES, annealed_budget, base_run_id
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -434,6 +434,21 @@ def fit_report(
 
 
 # ---------------------------------------------------------------------------- annealed growth
+def annealed_minus_constant(curve: pd.DataFrame) -> pd.Series:
+    """Per annealed scratch run: its final loss minus the constant-rate size series run of the
+    same size and seed at the same cell-tokens (interpolated in log cell-tokens between its
+    evaluations; runs outside them are left out). < 0: the decay to the end of the budget helped."""
+    ends = scaling_points(curve, (SCRATCH,), annealed=True)
+    constant = curve[(curve["base"] == SERIES) & (curve["cell_tokens"] > 0)]
+    out = {}
+    for run in ends.itertuples():
+        same = constant[(constant["parameters"] == run.N) & (constant["seed"] == run.seed)]
+        tokens, loss = same["cell_tokens"].to_numpy(), same["eval_loss"].to_numpy()
+        if len(same) >= 2 and tokens.min() <= run.D <= tokens.max():
+            out[run.run] = run.loss - float(np.interp(np.log(run.D), np.log(tokens), loss))
+    return pd.Series(out, dtype=float)
+
+
 def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
     """Per grown run of the annealed series: its final loss against scratch's at the same total
     compute (the run it grew from charged), read off the annealed scratch runs of the same size
@@ -597,6 +612,38 @@ def plot_loss_vs_compute(curve: pd.DataFrame, path: Path, base: str) -> None:
     axes[0][0].set_ylabel("held-out prior loss (mean of seeds)")
     handles = [plt.Line2D([], [], color=colors[op], marker=".", label=op) for op in operators]
     axes[0][0].legend(handles=handles)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_annealed(curve: pd.DataFrame, path: Path) -> None:
+    """Held-out loss against the cell-tokens the weights saw, per series width: the constant-rate
+    size series (lines, every evaluation), the annealed runs' ends (filled) and the annealed grown
+    runs' ends (open; their base's tokens counted), each the mean over seeds."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    constant = curve[(curve["base"] == SERIES) & (curve["cell_tokens"] > 0)]
+    annealed = scaling_points(curve, (SCRATCH,), annealed=True)
+    grown = scaling_points(curve, tuple(set(curve["operator"]) - {SCRATCH, "base"}), annealed=True)
+    sizes = sorted(set(annealed["N"]) | set(constant["parameters"]))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for color, n in zip(cycle * 2, sizes, strict=False):
+        line = constant[constant["parameters"] == n].groupby("step")[["cell_tokens", "eval_loss"]]
+        line = line.mean()
+        ax.plot(line["cell_tokens"], line["eval_loss"], color=color, alpha=0.6, label=f"{n:,}")
+        for points, fill in ((annealed, color), (grown, "none")):
+            ends = points[points["N"] == n].groupby("run")[["D", "loss"]].first()
+            ends = ends.groupby(ends.index.map(annealed_budget)).mean()  # a budget's seeds
+            ax.plot(ends["D"], ends["loss"], "o", color=color, markerfacecolor=fill)
+    ax.set(
+        xscale="log",
+        xlabel="cell-tokens the weights were trained on (D)",
+        ylabel="held-out prior loss (mean of seeds)",
+        title="constant rate (lines), annealed (filled), annealed grown (open)",
+    )
+    ax.legend(title="parameters", fontsize=8)
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
