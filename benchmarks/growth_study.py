@@ -39,6 +39,7 @@ from tabpfn_lite.growth.analysis import (
     bound_by_budget,
     curves,
     fit_report,
+    interpolation_bias,
     isoflop,
     isoflop_summary,
     plot_annealed,
@@ -671,6 +672,7 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
     decided = gain[beyond & ~gain["refit_degenerate"]]
     agree = np.sign(decided["predicted"]) == np.sign(decided["measured"])
     pays = decided[decided["measured"] < 0]
+    bias = interpolation_bias(ScalingLaw(**fits["annealed"]["law"]), gain)
     degenerate = {k: fits[k]["degenerate"] for k in ANNEALED_FITS if fits[k]["degenerate"]}
     if degenerate:
         verdict = (
@@ -679,7 +681,7 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
             + ")."
         )
     elif len(decided) < 3:
-        verdict = f"**not shown**: {len(decided)} cells decide."
+        verdict = f"**not shown**: {len(decided)} of 3 or more cells needed decide."
     elif len(pays) in (0, len(decided)):
         verdict = (
             "**not shown**: growing is "
@@ -709,14 +711,18 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
         " **On the annealed runs** (each run's schedule ends at its own budget; one point per "
         f"run): {'; '.join(law_text(k) for k in ANNEALED_FITS)}. Growing (half width for C, then "
         "the full width for C) against the full width alone at the same total compute, in the "
-        f"{len(gain)} (size, budget C) cells inside scratch's budgets: {int(beyond.sum())} differ "
+        f"{len(gain)} (size, budget C) cells inside scratch's budgets, the difference is "
+        f"{gain['measured'].mean():+.4f} +- {gain['measured'].std(ddof=1) / np.sqrt(len(gain)):.4f}"
+        f" on average over cells (standard error; {int((gain['measured'] < 0).sum())} of "
+        f"{len(gain)} below zero, growing better); {int(beyond.sum())} differ "
         "beyond the 95% t interval over seeds, "
         f"{int((beyond & gain['refit_degenerate']).sum())} of them with a degenerate "
         f"leave-one-size-out fit; of the {len(decided)} that decide, growing is better in "
         f"{len(pays)} (parameters at C: {where}) and worse in {len(decided) - len(pays)}. The two "
         "laws, each fitted without the size it predicts, give the right sign in "
-        f"{int(agree.sum())} of {len(decided)}: {verdict} (Scratch's loss at equal compute is "
-        "interpolated in log compute between its budgets, 2x apart, which errs towards growing.)"
+        f"{int(agree.sum())} of {len(decided)}: {verdict} Scratch's loss at equal compute is "
+        "interpolated in log compute between its budgets, 2x apart, which errs towards growing: "
+        f"by {bias.mean():.2g} on average (at most {bias.max():.2g}) by the annealed scratch law."
     )
 
 

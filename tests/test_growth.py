@@ -631,3 +631,13 @@ def test_annealed_end_against_the_constant_rate_run_at_the_same_tokens():
     )
     diff = annealed_minus_constant(curve)
     assert diff.to_dict() == {"annealed/w4/c316/seed0": pytest.approx(0.65 - 0.7)}
+
+
+def test_interpolating_in_log_compute_overstates_a_convex_loss_between_budgets():
+    from tabpfn_lite.growth.analysis import ScalingLaw, interpolation_bias
+
+    law = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    cells = pd.DataFrame({"N": 1e4, "cells": 1e6, "D_scratch": [1e6, 1.4e6, 2e6]})
+    bias = interpolation_bias(law, cells)
+    assert bias[0] == pytest.approx(0, abs=1e-12) and bias[2] == pytest.approx(0, abs=1e-12)
+    assert bias[1] > 0  # at the budgets themselves exact, between them in growing's favour

@@ -484,6 +484,15 @@ def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
     return out.assign(difference=out["grown_loss"] - out["scratch_loss"]) if rows else out
 
 
+def interpolation_bias(law: ScalingLaw, gain: pd.DataFrame) -> pd.Series:
+    """Per cell of `predicted_growth_gain`: how much interpolating scratch's loss linearly in log
+    compute between budgets C and 2C overstates it at D_scratch, by `law` (> 0: in growing's
+    favour). Budgets 2x apart as in the annealed series; compute is taken as proportional to D."""
+    n, c = gain["N"], gain["cells"]
+    share = np.log(gain["D_scratch"] / c) / np.log(2)
+    return law(n, c) + (law(n, 2 * c) - law(n, c)) * share - law(n, gain["D_scratch"])
+
+
 def predicted_growth_gain(
     growth: pd.DataFrame, scratch_points: pd.DataFrame, grown_points: pd.DataFrame
 ) -> pd.DataFrame:
@@ -511,6 +520,7 @@ def predicted_growth_gain(
                         laws[1](n, runs["D"].mean()) - laws[0](n, runs["D_scratch"].mean())
                     ),
                     "refit_degenerate": degenerate,
+                    "D_scratch": runs["D_scratch"].mean(),
                 }
             )
     return pd.DataFrame(rows)
