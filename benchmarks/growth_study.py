@@ -617,6 +617,8 @@ def findings(
             else "**Contradicted**."
         )
     )
+    if gain is not None:
+        out[-1] += annealed_trend(gain)
 
     # 5. Scaling-law fits: those of constant-rate runs (every prefix a point), then, where they
     # ran, those of the annealed runs, which also test the prediction.
@@ -660,6 +662,29 @@ def findings(
         + (annealed_verdict(gain_fits, gain) if gain is not None else "")
     )
     return out
+
+
+def annealed_trend(gain: pd.DataFrame) -> str:
+    """Finding 4 on the annealed growth: per model size, is growing's gain at equal compute (the
+    base charged) smaller at its largest budget than at its smallest?"""
+    ends = gain.sort_values("cells").groupby("N")["measured"].agg(["first", "last"])
+    fades = ends["last"] > ends["first"]  # the difference rises towards zero or above: it fades
+    return (
+        " On the annealed growth (the base charged, equal total compute, budgets "
+        f"{gain['cells'].min():.3g}-{gain['cells'].max():.3g} cell-tokens), the gain is smaller "
+        f"at the largest budget than at the smallest in {int(fades.sum())} of {len(fades)} model "
+        "sizes (grown - scratch loss, smallest -> largest budget: "
+        + ", ".join(f"{n:,}: {r['first']:+.4f} -> {r['last']:+.4f}" for n, r in ends.iterrows())
+        + "): "
+        + (
+            "here the gains fade"
+            if fades.mean() >= 2 / 3
+            else "here they do not fade over this range"
+            if fades.mean() <= 1 / 3
+            else "here the sizes disagree"
+        )
+        + " (each cell's spread is in the annealed growth table)."
+    )
 
 
 def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:

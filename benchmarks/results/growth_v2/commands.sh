@@ -42,14 +42,21 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
     --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
     --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
-# 3c. The annealed size series (sixth sitting, 2026-12-04, same dump: same sha256): the size
-#    series' fit left beta near zero, since prefixes of a constant-rate run lack the decay that a
-#    run of that budget gets. The same six widths, 3 seeds, one run per budget of 3.75e5-1.2e7
-#    cell-tokens (x2 steps), each with its cosine schedule ending at its budget (at 0.1 x the
-#    learning rate) and one evaluation at its end: 108 runs, about an hour on 2 workers here.
+# 3c. The annealed size series and annealed growth (sixth sitting, 2026-12-04, same dump: same
+#    sha256). The size series' fit left beta near zero. The same six widths, 3 seeds, one run per
+#    budget of 3.75e5-1.2e7 cell-tokens (x2 steps), each with its cosine schedule ending at its
+#    budget (at 0.1 x the learning rate) and one evaluation at its end: 108 runs, 55 minutes on 2
+#    workers here. Then annealed growth: at budgets 3.75e5-6e6, each width from 8 up grown (szp)
+#    from the half width's annealed run of that budget and trained for the budget again with a
+#    schedule of its own: 75 runs, 35 minutes (the second command ran once the first had ended;
+#    the first alone runs the scratch runs, the second adds the grown ones).
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
     --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
     --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
+    --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 \
+    --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
