@@ -55,6 +55,7 @@ from tabpfn_lite.growth.analysis import (
 from tabpfn_lite.growth.study import (
     ANNEALED,
     GRIDS,
+    OPERATORS,
     SCRATCH,
     SERIES,
     SIZE_SERIES,
@@ -192,7 +193,7 @@ def analyze(args: argparse.Namespace) -> None:
 # Runs in each scaling fit; a size series also gets a fit of its own ("series"), and an annealed
 # series two: its scratch runs and its grown runs, each run's final loss alone.
 FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}
-ANNEALED_FITS = {"annealed": ("scratch",), "annealed_szp": ("szp",)}
+ANNEALED_FITS = {"annealed": (SCRATCH,), "annealed_grown": tuple(OPERATORS)}
 ANNEALED_GAIN = "annealed_growth_by_size.csv"
 
 
@@ -215,7 +216,7 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     if set(ANNEALED_FITS) <= set(points):  # annealed growth against scratch, measured and predicted
         growth = annealed_growth(curve)
         growth.to_csv(results / "annealed_growth.csv", index=False)
-        gain = predicted_growth_gain(growth, points["annealed"], points["annealed_szp"])
+        gain = predicted_growth_gain(growth, points["annealed"], points["annealed_grown"])
         if gain.empty:  # no grown run inside scratch's budgets yet
             (results / ANNEALED_GAIN).unlink(missing_ok=True)
         else:
@@ -649,12 +650,7 @@ def findings(
             for k, v in err.items()
         )
         + ". Exponents (95% intervals): "
-        + "; ".join(
-            f"{k}: alpha {f['law']['alpha']:.3g} [{f['ci95']['alpha'][0]:.3g}, "
-            f"{f['ci95']['alpha'][1]:.3g}], beta {f['law']['beta']:.3g} "
-            f"[{f['ci95']['beta'][0]:.3g}, {f['ci95']['beta'][1]:.3g}]"
-            for k, f in fits.items()
-        )
+        + "; ".join(f"{k}: {exponents_text(f)}" for k, f in fits.items())
         + " (D counts a grown model's base's cell-tokens too). "
         + verdict
         + " The map below draws the constant-rate scratch and szp fits, with the base model's "
@@ -662,6 +658,14 @@ def findings(
         + (annealed_verdict(gain_fits, gain) if gain is not None else "")
     )
     return out
+
+
+def exponents_text(fit: dict) -> str:
+    """A fit's exponents with their 95% bootstrap intervals."""
+    return ", ".join(
+        f"{name} {fit['law'][name]:.3g} [{fit['ci95'][name][0]:.3g}, {fit['ci95'][name][1]:.3g}]"
+        for name in ("alpha", "beta")
+    )
 
 
 def annealed_trend(gain: pd.DataFrame) -> str:
@@ -721,13 +725,9 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
         verdict = "**not shown** (the predicted sign is right in under 80% of deciding cells)."
 
     def law_text(k: str) -> str:
-        f = fits[k]
-        loso = f["loso_mean_rel_error"]
+        loso = fits[k]["loso_mean_rel_error"]
         return (
-            f"{k}: E {f['law']['E']:.3g}, alpha {f['law']['alpha']:.3g} "
-            f"[{f['ci95']['alpha'][0]:.3g}, {f['ci95']['alpha'][1]:.3g}], beta "
-            f"{f['law']['beta']:.3g} "
-            f"[{f['ci95']['beta'][0]:.3g}, {f['ci95']['beta'][1]:.3g}], leave-one-size-out "
+            f"{k}: E {fits[k]['law']['E']:.3g}, {exponents_text(fits[k])}, leave-one-size-out "
             + (f"{loso:.1%}" if loso is not None else "n/a")
         )
 
