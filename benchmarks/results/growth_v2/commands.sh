@@ -49,7 +49,9 @@ python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/r
 #    workers here. Then annealed growth: at budgets 3.75e5-6e6, each width from 8 up grown (szp)
 #    from the half width's annealed run of that budget and trained for the budget again with a
 #    schedule of its own: 75 runs, 35 minutes (the second command ran once the first had ended;
-#    the first alone runs the scratch runs, the second adds the grown ones).
+#    the first alone runs the scratch runs, the second adds the grown ones). The third adds the
+#    grown runs of budget 1.2e7 (2 seeds, 20 minutes): no scratch run of twice that budget sets
+#    them against scratch at equal compute, but they widen the grown law's range of D.
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
     --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
     --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
@@ -57,6 +59,10 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
     --workers 2 --exclude g2/zero_pad series/w128/seed2 --series-widths 4 8 16 32 64 128 \
     --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 \
     --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad series/w128/seed2 c12000000/szp/seed2 \
+    --series-widths 4 8 16 32 64 128 --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 \
+    --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
