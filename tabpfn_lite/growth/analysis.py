@@ -18,7 +18,15 @@ from scipy import stats
 from scipy.optimize import minimize
 
 from ..plotting import pyplot
-from .study import ANNEALED, SCRATCH, SERIES, SIZE_SERIES, annealed_budget, base_run_id
+from .study import (
+    ANNEALED,
+    OPERATORS,
+    SCRATCH,
+    SERIES,
+    SIZE_SERIES,
+    annealed_budget,
+    base_run_id,
+)
 
 BUDGETS_TPP = (5, 10, 20, 50, 100, 200, 400)  # target cell-tokens per target parameter
 
@@ -339,6 +347,12 @@ def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
     return (np.log(law.E), np.log(law.A), law.alpha, np.log(law.B), law.beta)
 
 
+def annealed_ends(curve: pd.DataFrame) -> pd.DataFrame:
+    """The final evaluation of each run of the annealed series (the only one that counts)."""
+    runs = curve[(curve["base"] == ANNEALED) & (curve["cell_tokens"] > 0)]
+    return runs.sort_values("step", kind="stable").groupby("run").tail(1).sort_index()
+
+
 def scaling_points(
     curve: pd.DataFrame, operators: tuple[str, ...], annealed: bool = False
 ) -> pd.DataFrame:
@@ -350,10 +364,11 @@ def scaling_points(
     annealed=False: every evaluation of the runs outside the annealed series (a prefix of a
     decaying schedule is not a run of the smaller budget); True: the annealed series' runs,
     one point each, their final evaluation."""
-    pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
     if annealed:
-        pts = pts[pts["base"] == ANNEALED].sort_values("step").groupby("run").tail(1)
+        pts = annealed_ends(curve)
+        pts = pts[pts["operator"].isin(operators)]
     else:
+        pts = curve[curve["operator"].isin(operators) & (curve["cell_tokens"] > 0)]
         pts = pts[pts["base"] != ANNEALED]
     run_tokens = curve.groupby("run")["cell_tokens"].max()
     if "base_run" in pts:
@@ -456,7 +471,7 @@ def annealed_growth(curve: pd.DataFrame) -> pd.DataFrame:
     loss is convex there, so this errs towards scratch's loss being higher). cells: the planned
     budget C; D: the cell-tokens the grown weights saw (its own and its base's); D_scratch: the
     cell-tokens scratch gets for that compute."""
-    ends = curve[curve["base"] == ANNEALED].sort_values("step").groupby("run").tail(1)
+    ends = annealed_ends(curve)
     scratch = ends[ends["operator"] == SCRATCH]
     tokens = ends.set_index("run")["cell_tokens"]
     rows = []
@@ -635,7 +650,7 @@ def plot_annealed(curve: pd.DataFrame, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     constant = curve[(curve["base"] == SERIES) & (curve["cell_tokens"] > 0)]
     annealed = scaling_points(curve, (SCRATCH,), annealed=True)
-    grown = scaling_points(curve, tuple(set(curve["operator"]) - {SCRATCH, "base"}), annealed=True)
+    grown = scaling_points(curve, tuple(OPERATORS), annealed=True)
     sizes = sorted(set(annealed["N"]) | set(constant["parameters"]))
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for color, n in zip(cycle * 2, sizes, strict=False):
