@@ -33,6 +33,8 @@ from scipy import stats
 
 from tabpfn_lite.bench.report import command_line, write_benchmark
 from tabpfn_lite.growth.analysis import (
+    EXPONENT_SPREAD,
+    NEAR_OPTIMUM,
     ScalingLaw,
     annealed_growth,
     annealed_minus_constant,
@@ -661,11 +663,17 @@ def findings(
 
 
 def exponents_text(fit: dict) -> str:
-    """A fit's exponents with their 95% bootstrap intervals."""
+    """A fit's exponents with their 95% bootstrap intervals and their profile intervals."""
     return ", ".join(
         f"{name} {fit['law'][name]:.3g} [{fit['ci95'][name][0]:.3g}, {fit['ci95'][name][1]:.3g}]"
+        + (f" (profile {profile_text(fit, name)})" if "profile" in fit else "")
         for name in ("alpha", "beta")
     )
+
+
+def profile_text(fit: dict, name: str) -> str:
+    lo, hi = fit["profile"][name]
+    return f"{lo:.3g}-{hi:.3g}"
 
 
 def annealed_trend(gain: pd.DataFrame) -> str:
@@ -762,6 +770,8 @@ def fits_table(fits: dict) -> str:
             k: f"{v:.4g} [{f['ci95'][k][0]:.3g}, {f['ci95'][k][1]:.3g}]"
             for k, v in f["law"].items()
         }
+        for k in f.get("profile", {}):
+            col[f"{k} within {NEAR_OPTIMUM:.0%} of the best fit"] = profile_text(f, k)
         col["points / runs"] = f"{f['n_points']} / {f['n_runs']}"
         col["sizes (parameters)"] = ", ".join(str(n) for n in f["sizes"])
         col["fit mean rel. error"] = f"{f['fit_mean_rel_error']:.2%}"
@@ -825,9 +835,11 @@ def write_up(results: Path) -> Path:
             body,
             "Scaling-law fits L(N, D) = E + A/N^alpha + B/D^beta (D = cell-tokens the weights "
             "were trained on, a grown run's base model's included; Huber in log space; 95% "
-            "intervals from refits to the runs resampled with replacement; leave-one-size-out "
-            "= mean relative error on one model size's points, fitted on the others):\n\n"
-            + fits_table(fits),
+            "intervals from refits to the runs resampled with replacement; profile: the values "
+            "of an exponent at which the law, refitted with it held there, fits within "
+            f"{NEAR_OPTIMUM:.0%} of the best objective (wider than {EXPONENT_SPREAD}: not "
+            "identified); leave-one-size-out = mean relative error on one model size's points, "
+            "fitted on the others):\n\n" + fits_table(fits),
             "The bound on g by base and budget (tokens/parameter): median speedup with the base "
             "model's training charged, over operators and seeds (cases: their number), and the "
             "bound (the largest g that pays when a larger one does not; nan: none up to the "

@@ -441,18 +441,44 @@ def test_degenerate_scaling_law_fits_are_named():
     ]
 
 
-def test_exponents_that_equally_good_fits_disagree_on_are_not_identified():
-    from dataclasses import replace
+def test_exponents_whose_profile_is_wide_are_not_identified():
+    from tabpfn_lite.growth.analysis import unidentified_exponents
 
-    from tabpfn_lite.growth.analysis import ScalingLaw, unidentified_exponents
-
-    law = ScalingLaw(E=0.4, A=3.0, alpha=0.5, B=20.0, beta=0.4)
-    fits = [(1.0, law), (1.005, replace(law, alpha=1.5)), (1.5, replace(law, beta=2.0))]
-    assert unidentified_exponents(fits) == [
-        "alpha not identified (fits within 1% of the best give 0.5-1.5)"
+    profile = {"alpha": (0.45, 0.78), "beta": (0.13, 0.30)}
+    assert unidentified_exponents(profile) == [
+        "alpha not identified (fits with alpha anywhere in 0.45-0.78 are within 1% of the best)"
     ]
-    # A far worse fit (objective 1.5x the best) does not count against the best one.
-    assert unidentified_exponents([fits[0], fits[2]]) == []
+    assert unidentified_exponents({"beta": (0.13, 0.30)}) == []
+
+
+def test_the_fit_converges_whatever_the_order_of_its_points():
+    from tabpfn_lite.growth.analysis import ScalingLaw, fit_scaling_law
+
+    # Shaped like the annealed size series: six sizes, budgets 2x apart, 1% noise. With scipy's
+    # default tolerances on the raw objective, a reordering of these points moved alpha by 0.02.
+    true = ScalingLaw(E=0.63, A=2.2, alpha=0.6, B=2.8, beta=0.22)
+    sizes, budgets = np.geomspace(786, 437_514, 6), np.geomspace(3.75e5, 1.2e7, 6)
+    n, d = (a.ravel() for a in np.meshgrid(sizes, budgets))
+    loss = true(n, d) * (1 + 0.01 * np.random.default_rng(0).standard_normal(n.size))
+    order = np.random.default_rng(1).permutation(n.size)
+    fit, refit = fit_scaling_law(n, d, loss), fit_scaling_law(n[order], d[order], loss[order])
+    for name in ("alpha", "beta", "E"):
+        assert getattr(refit, name) == pytest.approx(getattr(fit, name), abs=1e-4)
+
+
+def test_profile_interval_holds_the_exponents_the_data_allow():
+    from tabpfn_lite.growth.analysis import ScalingLaw, fit_scaling_law, profile_interval
+
+    true = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    points = _law_points(true, [1e4, 3e4, 1e5, 3e5])
+    law = fit_scaling_law(points["N"], points["D"], points["loss"])
+    lo, hi = profile_interval(points, law, "alpha")
+    assert lo < law.alpha < hi and lo < 0.5 < hi and hi - lo < 0.25
+    # Two sizes close together barely constrain how size matters: the interval widens.
+    narrow = _law_points(true, [1e4, 1.5e4])
+    law = fit_scaling_law(narrow["N"], narrow["D"], narrow["loss"])
+    lo, hi = profile_interval(narrow, law, "alpha")
+    assert hi - lo > 0.25
 
 
 def test_a_size_term_that_barely_moves_the_loss_is_named():
@@ -489,8 +515,10 @@ def test_fit_report_gives_intervals_and_leave_one_size_out_errors():
     assert report["sizes"] == [10_000, 30_000, 100_000, 300_000] and report["n_runs"] == 8
     assert report["degenerate"] == []
     for name in ("alpha", "beta"):
-        lo, hi = report["ci95"][name]
-        assert lo <= report["law"][name] <= hi and hi - lo < 0.2
+        lo, hi = report["ci95"][name]  # 8 resamples: a percentile may fall just past the fit
+        assert lo - 0.01 <= report["law"][name] <= hi + 0.01 and hi - lo < 0.2
+        lo, hi = report["profile"][name]
+        assert lo <= report["law"][name] <= hi and hi - lo < 0.25
     assert report["law"]["alpha"] == pytest.approx(0.5, abs=0.1)
     assert set(report["leave_one_size_out"]) == {"10000", "30000", "100000", "300000"}
     assert report["loso_mean_rel_error"] < 0.02

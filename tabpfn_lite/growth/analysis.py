@@ -248,8 +248,8 @@ NEAR_BOUND = 0.05  # an exponent this close to 0 or to its upper bound is degene
 # observed sizes says that size does not matter, whatever its exponent (a tiny A or B lets an
 # exponent sit anywhere).
 MIN_TERM_SHARE = 0.005
-# Fits from other starts whose objective is within NEAR_OPTIMUM (relative) of the best one explain
-# the data as well; if their exponents differ by more than EXPONENT_SPREAD, the data do not fix it.
+# Fits whose objective is within NEAR_OPTIMUM (relative) of the best one explain the data as well;
+# if the exponent values such fits allow span more than EXPONENT_SPREAD, the data do not fix it.
 NEAR_OPTIMUM = 0.01
 EXPONENT_SPREAD = 0.25
 
@@ -287,57 +287,120 @@ def negligible_terms(
     return reasons
 
 
+# The objective is the mean Huber loss in units of delta^2 (order 1), and L-BFGS runs until the
+# objective stops moving at float precision: with scipy's default tolerances on the raw sum (about
+# 1e-3) it stopped early along the flat valley between alpha and A, so the same points in another
+# order gave alpha 0.61 or 0.70.
+_LBFGS_OPTIONS = {"ftol": 1e-14, "gtol": 1e-10, "maxiter": 20_000}
+
+
+def _huber_objective(n, d, loss, delta: float):
+    """The fit's objective of theta = (log E, log A, alpha, log B, beta) and its gradient."""
+    log_n, log_d, log_l = (np.log(np.asarray(x, float)) for x in (n, d, loss))
+
+    def objective(theta) -> tuple[float, np.ndarray]:
+        e, a, alpha, b, beta = theta
+        terms = np.stack([np.full_like(log_n, e), a - alpha * log_n, b - beta * log_d])  # (3, P)
+        pred = np.logaddexp.reduce(terms, axis=0)  # (P,)
+        r = pred - log_l
+        quad = np.minimum(np.abs(r), delta)
+        value = np.mean(0.5 * quad**2 + delta * (np.abs(r) - quad)) / delta**2
+        # d huber / d r = clip(r, -delta, delta); d pred / d term = softmax weight of that term
+        dr = np.clip(r, -delta, delta) / (len(r) * delta**2)  # (P,)
+        w = np.exp(terms - pred)  # (3, P)
+        grad = [dr @ w[0], dr @ w[1], -dr @ (w[1] * log_n), dr @ w[2], -dr @ (w[2] * log_d)]
+        return float(value), np.array(grad)
+
+    return objective
+
+
+def _minimise(objective, init, bounds) -> tuple[float, ScalingLaw]:
+    """One L-BFGS minimisation from `init` (the fit's parametrisation): (objective, law)."""
+    res = minimize(
+        objective,
+        np.asarray(init, float),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options=_LBFGS_OPTIONS,
+    )
+    e, a, alpha, b, beta = res.x
+    law = ScalingLaw(
+        float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
+    )
+    return float(res.fun), law
+
+
+_FREE = (None, None)
+_EXPONENT_INDEX = {"alpha": 2, "beta": 4}
+
+
 def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
-    return best_fit(local_fits(n, d, loss, delta, inits))
-
-
-def best_fit(fits: list[tuple[float, ScalingLaw]]) -> ScalingLaw:
+    objective = _huber_objective(n, d, loss, delta)
+    if inits is None:
+        inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
+    bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
+    fits = [_minimise(objective, init, bounds) for init in inits]
     return min(fits, key=lambda fit: fit[0])[1]
 
 
-def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
-    """`fit_scaling_law`'s minimisation from each initialisation: (objective, law) per start."""
-    log_n, log_d, log_l = np.log(n), np.log(d), np.log(loss)
+def profile_interval(
+    points: pd.DataFrame,
+    law: ScalingLaw,
+    name: str,
+    tolerance: float = NEAR_OPTIMUM,
+    step: float = 0.01,
+    resolution: float = 1e-3,
+    delta: float = 1e-3,
+) -> tuple[float, float]:
+    """The values of exponent `name` at which the law, refitted with that exponent held fixed,
+    is within `tolerance` (relative) of the best fit `law`'s objective: walked outwards from the
+    best value in `step`s, each refit starting from its neighbour, up to the exponent's bounds;
+    the step that leaves the interval is halved down to `resolution`."""
+    objective = _huber_objective(points["N"], points["D"], points["loss"], delta)
+    index = _EXPONENT_INDEX[name]
+    limit = objective(_log_theta(law))[0] * (1 + tolerance) + 1e-12
+    low, high = EXPONENT_BOUNDS
 
-    def objective(theta):
-        e, a, alpha, b, beta = theta
-        pred = np.logaddexp(np.logaddexp(e, a - alpha * log_n), b - beta * log_d)
-        r = pred - log_l
-        quad = np.minimum(np.abs(r), delta)
-        return float(np.sum(0.5 * quad**2 + delta * (np.abs(r) - quad)))
+    def refit_at(value: float, start: np.ndarray) -> np.ndarray | None:
+        """The best parameters with the exponent held at `value`, or None beyond the limit."""
+        bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
+        bounds[index] = (value, value)
+        init = start.copy()
+        init[index] = value
+        obj, refit = _minimise(objective, init, bounds)
+        return np.array(_log_theta(refit)) if obj <= limit else None
 
-    if inits is None:
-        inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
-    bounds = [(None, None), (None, None), EXPONENT_BOUNDS, (None, None), EXPONENT_BOUNDS]
-    fits = []
-    for init in inits:
-        res = minimize(objective, np.array(init), method="L-BFGS-B", bounds=bounds)
-        e, a, alpha, b, beta = res.x
-        law = ScalingLaw(
-            float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
-        )
-        fits.append((float(res.fun), law))
-    return fits
+    ends = []
+    for direction in (-1.0, 1.0):
+        theta, value, move = np.array(_log_theta(law)), getattr(law, name), step
+        while move >= resolution and (value > low if direction < 0 else value < high):
+            trial = min(max(value + direction * move, low), high)
+            refit = refit_at(trial, theta)
+            if refit is None:
+                move /= 2
+            else:
+                theta, value = refit, trial
+        ends.append(value)
+    return ends[0], ends[1]
 
 
 def unidentified_exponents(
-    fits: list[tuple[float, ScalingLaw]],
+    profile: dict[str, tuple[float, float]],
     tolerance: float = NEAR_OPTIMUM,
     spread: float = EXPONENT_SPREAD,
 ) -> list[str]:
-    """Exponents the data do not pin down: fits from other starts whose objective is within
-    `tolerance` (relative) of the best disagree on the exponent by more than `spread`."""
-    best = min(objective for objective, _ in fits)
-    near = [law for objective, law in fits if objective <= best * (1 + tolerance) + 1e-12]
+    """Exponents the data do not pin down: laws with the exponent held anywhere in its profile
+    interval (`profile_interval`) fit within `tolerance` of the best, and that interval is wider
+    than `spread`."""
     reasons = []
-    for name in ("alpha", "beta"):
-        values = [getattr(law, name) for law in near]
-        if max(values) - min(values) > spread:
+    for name, (lo, hi) in profile.items():
+        if hi - lo > spread:
             reasons.append(
-                f"{name} not identified (fits within {tolerance:.0%} of the best give "
-                f"{min(values):.3g}-{max(values):.3g})"
+                f"{name} not identified (fits with {name} anywhere in {lo:.3g}-{hi:.3g} are "
+                f"within {tolerance:.0%} of the best)"
             )
     return reasons
 
@@ -399,10 +462,11 @@ def fit_report(
       95% bootstrap interval of an exponent reaches near zero or its bound;
     - `ci95`: 2.5 and 97.5 percentiles of each parameter over `boot` refits to the runs resampled
       with replacement (a run's evaluations are not independent points);
+    - `profile`: per exponent, the values at which a refit with it held fixed is within
+      NEAR_OPTIMUM of the best fit (`profile_interval`); wider than EXPONENT_SPREAD is degenerate;
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
-    fits = local_fits(points["N"], points["D"], points["loss"])
-    law = best_fit(fits)
+    law = fit_scaling_law(points["N"], points["D"], points["loss"])
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
@@ -434,7 +498,10 @@ def fit_report(
             reasons.append(f"{name}'s 95% interval reaches {lo:.3g} (near zero)")
         elif hi > high - near:
             reasons.append(f"{name}'s 95% interval reaches {hi:.3g} (its bound {high})")
-    reasons += negligible_terms(law, points) + unidentified_exponents(fits)
+    report["profile"] = {
+        name: list(profile_interval(points, law, name)) for name in ("alpha", "beta")
+    }
+    reasons += negligible_terms(law, points) + unidentified_exponents(report["profile"])
     report["degenerate"] = reasons
     loso = {}
     if len(sizes) >= 3:
