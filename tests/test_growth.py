@@ -467,18 +467,27 @@ def test_the_fit_converges_whatever_the_order_of_its_points():
 
 
 def test_profile_interval_holds_the_exponents_the_data_allow():
-    from tabpfn_lite.growth.analysis import ScalingLaw, fit_scaling_law, profile_interval
+    from tabpfn_lite.growth.analysis import ScalingLaw, local_fits, profile_interval
 
-    true = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
-    points = _law_points(true, [1e4, 3e4, 1e5, 3e5])
-    law = fit_scaling_law(points["N"], points["D"], points["loss"])
-    lo, hi = profile_interval(points, law, "alpha")
-    assert lo < law.alpha < hi and lo < 0.5 < hi and hi - lo < 0.25
+    def fitted(points):
+        fits = local_fits(points["N"], points["D"], points["loss"])
+        return fits, min(fits, key=lambda fit: fit[0])[1]
+
+    points = _law_points(ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4), [1e4, 1e5, 1e6])
+    fits, law = fitted(points)
+    lo, hi = profile_interval(points, fits, "alpha")
+    assert lo < law.alpha < hi and hi - lo < 0.25
     # Two sizes close together barely constrain how size matters: the interval widens.
-    narrow = _law_points(true, [1e4, 1.5e4])
-    law = fit_scaling_law(narrow["N"], narrow["D"], narrow["loss"])
-    lo, hi = profile_interval(narrow, law, "alpha")
+    narrow = _law_points(ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4), [1e4, 1.5e4])
+    fits, law = fitted(narrow)
+    lo, hi = profile_interval(narrow, fits, "alpha", resolution=0.01)
     assert hi - lo > 0.25
+    # A fit from another start as good as the best, in a valley the walk does not reach, widens
+    # the interval to it.
+    fits, law = fitted(points)
+    best = min(objective for objective, _ in fits)
+    far = (best * 1.005, replace(law, alpha=1.5))
+    assert profile_interval(points, [*fits, far], "alpha", resolution=0.01)[1] == 1.5
 
 
 def test_a_size_term_that_barely_moves_the_loss_is_named():
@@ -517,8 +526,8 @@ def test_fit_report_gives_intervals_and_leave_one_size_out_errors():
     for name in ("alpha", "beta"):
         lo, hi = report["ci95"][name]  # 8 resamples: a percentile may fall just past the fit
         assert lo - 0.01 <= report["law"][name] <= hi + 0.01 and hi - lo < 0.2
-        lo, hi = report["profile"][name]
-        assert lo <= report["law"][name] <= hi and hi - lo < 0.25
+        lo, hi = report["profile"][name]  # 0.2% noise: the data pin the exponents down
+        assert lo <= report["law"][name] <= hi and hi - lo < 0.05
     assert report["law"]["alpha"] == pytest.approx(0.5, abs=0.1)
     assert set(report["leave_one_size_out"]) == {"10000", "30000", "100000", "300000"}
     assert report["loso_mean_rel_error"] < 0.02

@@ -335,20 +335,26 @@ _FREE = (None, None)
 _EXPONENT_INDEX = {"alpha": 2, "beta": 4}
 
 
+# The grid of starts: (log E, log A, alpha, log B, beta).
+_STARTS = tuple(itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6)))
+
+
 def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
+    return min(local_fits(n, d, loss, delta, inits), key=lambda fit: fit[0])[1]
+
+
+def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
+    """`fit_scaling_law`'s minimisation from each initialisation: (objective, law) per start."""
     objective = _huber_objective(n, d, loss, delta)
-    if inits is None:
-        inits = itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6))
     bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
-    fits = [_minimise(objective, init, bounds) for init in inits]
-    return min(fits, key=lambda fit: fit[0])[1]
+    return [_minimise(objective, init, bounds) for init in (_STARTS if inits is None else inits)]
 
 
 def profile_interval(
     points: pd.DataFrame,
-    law: ScalingLaw,
+    fits: list[tuple[float, ScalingLaw]],
     name: str,
     tolerance: float = NEAR_OPTIMUM,
     step: float = 0.01,
@@ -356,51 +362,64 @@ def profile_interval(
     delta: float = 1e-3,
 ) -> tuple[float, float]:
     """The values of exponent `name` at which the law, refitted with that exponent held fixed,
-    is within `tolerance` (relative) of the best fit `law`'s objective: walked outwards from the
-    best value in `step`s, each refit starting from its neighbour, up to the exponent's bounds;
-    the step that leaves the interval is halved down to `resolution`."""
+    is within `tolerance` (relative) of the best of `fits` (`local_fits` on these points).
+
+    Walked outwards from the best value up to the exponent's bounds, each refit starting from
+    its neighbour, the step doubling from `step` up to 8 x `step` while the fits stay within;
+    a value that seems to leave the interval is refitted from the grid of starts too before the
+    step is halved, until it is below `resolution`. Fits from other starts within the tolerance
+    widen the interval to their values (a second valley)."""
     objective = _huber_objective(points["N"], points["D"], points["loss"], delta)
     index = _EXPONENT_INDEX[name]
-    limit = objective(_log_theta(law))[0] * (1 + tolerance) + 1e-12
+    best_objective, law = min(fits, key=lambda fit: fit[0])
+    limit = best_objective * (1 + tolerance) + 1e-12
     low, high = EXPONENT_BOUNDS
 
-    def refit_at(value: float, start: np.ndarray) -> np.ndarray | None:
-        """The best parameters with the exponent held at `value`, or None beyond the limit."""
+    def refit_at(value: float, starts) -> np.ndarray | None:
+        """The best parameters from `starts` with the exponent held at `value`, or None when
+        none is within the limit."""
         bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
         bounds[index] = (value, value)
-        init = start.copy()
-        init[index] = value
-        obj, refit = _minimise(objective, init, bounds)
-        return np.array(_log_theta(refit)) if obj <= limit else None
+        for start in starts:
+            init = np.array(start, float)
+            init[index] = value
+            obj, refit = _minimise(objective, init, bounds)
+            if obj <= limit:
+                return np.array(_log_theta(refit))
+        return None
 
+    # The grid of starts with this exponent held: starts that differ only in it are one.
+    starts = {tuple(np.delete(start, index)) for start in _STARTS}
+    starts = [np.insert(start, index, 0.0) for start in sorted(starts)]
     ends = []
     for direction in (-1.0, 1.0):
         theta, value, move = np.array(_log_theta(law)), getattr(law, name), step
         while move >= resolution and (value > low if direction < 0 else value < high):
             trial = min(max(value + direction * move, low), high)
-            refit = refit_at(trial, theta)
+            refit = refit_at(trial, [theta])
+            if refit is None:  # perhaps a worse valley, reached from the neighbour's start
+                refit = refit_at(trial, starts)
             if refit is None:
                 move /= 2
             else:
-                theta, value = refit, trial
+                theta, value, move = refit, trial, min(2 * move, 8 * step)
         ends.append(value)
-    return ends[0], ends[1]
+    near = [getattr(fit, name) for objective_value, fit in fits if objective_value <= limit]
+    return min(ends[0], *near), max(ends[1], *near)
 
 
 def unidentified_exponents(
-    profile: dict[str, tuple[float, float]],
-    tolerance: float = NEAR_OPTIMUM,
-    spread: float = EXPONENT_SPREAD,
+    profile: dict[str, tuple[float, float]], spread: float = EXPONENT_SPREAD
 ) -> list[str]:
     """Exponents the data do not pin down: laws with the exponent held anywhere in its profile
-    interval (`profile_interval`) fit within `tolerance` of the best, and that interval is wider
-    than `spread`."""
+    interval (`profile_interval`) fit within NEAR_OPTIMUM of the best, and that interval is
+    wider than `spread`."""
     reasons = []
     for name, (lo, hi) in profile.items():
         if hi - lo > spread:
             reasons.append(
                 f"{name} not identified (fits with {name} anywhere in {lo:.3g}-{hi:.3g} are "
-                f"within {tolerance:.0%} of the best)"
+                f"within {NEAR_OPTIMUM:.0%} of the best)"
             )
     return reasons
 
@@ -466,7 +485,8 @@ def fit_report(
       NEAR_OPTIMUM of the best fit (`profile_interval`); wider than EXPONENT_SPREAD is degenerate;
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
-    law = fit_scaling_law(points["N"], points["D"], points["loss"])
+    fits = local_fits(points["N"], points["D"], points["loss"])
+    law = min(fits, key=lambda fit: fit[0])[1]
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
@@ -499,7 +519,7 @@ def fit_report(
         elif hi > high - near:
             reasons.append(f"{name}'s 95% interval reaches {hi:.3g} (its bound {high})")
     report["profile"] = {
-        name: list(profile_interval(points, law, name)) for name in ("alpha", "beta")
+        name: list(profile_interval(points, fits, name)) for name in ("alpha", "beta")
     }
     reasons += negligible_terms(law, points) + unidentified_exponents(report["profile"])
     report["degenerate"] = reasons
