@@ -634,9 +634,8 @@ def findings(
             "**Not shown**: degenerate fits ("
             + "; ".join(f"{k}: {', '.join(v)}" for k, v in degenerate.items())
             + "); a law whose size exponent is near zero, at its bound or not pinned down by the "
-            "data (other fits explain them as well) says nothing about when to grow, whatever its "
-            "prediction error. The 95% intervals are of bootstrap refits started from the fit, "
-            "so they miss the other fits."
+            "data (fits with it held elsewhere explain them as well: the profile interval) says "
+            "nothing about when to grow, whatever its prediction error."
         )
     elif any(v is None for v in err.values()):
         verdict = "**Not shown**: fewer than 3 model sizes to leave one out."

@@ -64,5 +64,14 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
     --series-widths 4 8 16 32 64 128 --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 \
     --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 3d. Seventh sitting (2026-12-04, same dump: same sha256): annealed scratch runs of 2.4e7
+#    cell-tokens (the six widths, 3 seeds), so that the grown runs of budget 1.2e7 (base and grown
+#    run together spend more than scratch's 1.2e7) have scratch on both sides of their compute, and
+#    those grown runs' third seed: 23 runs, about 50 minutes on 2 workers here.
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2 \
+    --workers 2 --exclude g2/zero_pad series/w128/seed2 \
+    --series-widths 4 8 16 32 64 128 --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 2.4e7 \
+    --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
