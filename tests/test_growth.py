@@ -467,27 +467,23 @@ def test_the_fit_converges_whatever_the_order_of_its_points():
 
 
 def test_profile_interval_holds_the_exponents_the_data_allow():
-    from tabpfn_lite.growth.analysis import ScalingLaw, local_fits, profile_interval
+    from tabpfn_lite.growth.analysis import ScalingLaw, best_fit, local_fits, profile_interval
 
-    def fitted(points):
-        fits = local_fits(points["N"], points["D"], points["loss"])
-        return fits, min(fits, key=lambda fit: fit[0])[1]
-
-    points = _law_points(ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4), [1e4, 1e5, 1e6])
-    fits, law = fitted(points)
+    true = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    points = _law_points(true, [1e4, 1e5, 1e6])
+    fits = local_fits(points["N"], points["D"], points["loss"])
+    best, law = best_fit(fits)
     lo, hi = profile_interval(points, fits, "alpha")
     assert lo < law.alpha < hi and hi - lo < 0.25
-    # Two sizes close together barely constrain how size matters: the interval widens.
-    narrow = _law_points(ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4), [1e4, 1.5e4])
-    fits, law = fitted(narrow)
-    lo, hi = profile_interval(narrow, fits, "alpha", resolution=0.01)
-    assert hi - lo > 0.25
     # A fit from another start as good as the best, in a valley the walk does not reach, widens
     # the interval to it.
-    fits, law = fitted(points)
-    best = min(objective for objective, _ in fits)
     far = (best * 1.005, replace(law, alpha=1.5))
     assert profile_interval(points, [*fits, far], "alpha", resolution=0.01)[1] == 1.5
+    # Two sizes close together barely constrain how size matters: the interval widens.
+    narrow = _law_points(true, [1e4, 1.5e4])
+    fits = local_fits(narrow["N"], narrow["D"], narrow["loss"])
+    lo, hi = profile_interval(narrow, fits, "alpha", resolution=0.01)
+    assert hi - lo > 0.25
 
 
 def test_a_size_term_that_barely_moves_the_loss_is_named():

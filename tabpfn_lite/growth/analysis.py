@@ -342,7 +342,12 @@ _STARTS = tuple(itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.
 def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     """Chinchilla-style fit: Huber loss between log predicted and log observed loss, minimised
     with L-BFGS from a grid of initialisations (or the given ones); returns the best."""
-    return min(local_fits(n, d, loss, delta, inits), key=lambda fit: fit[0])[1]
+    return best_fit(local_fits(n, d, loss, delta, inits))[1]
+
+
+def best_fit(fits: list[tuple[float, ScalingLaw]]) -> tuple[float, ScalingLaw]:
+    """The (objective, law) of the lowest objective."""
+    return min(fits, key=lambda fit: fit[0])
 
 
 def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
@@ -371,7 +376,7 @@ def profile_interval(
     widen the interval to their values (a second valley)."""
     objective = _huber_objective(points["N"], points["D"], points["loss"], delta)
     index = _EXPONENT_INDEX[name]
-    best_objective, law = min(fits, key=lambda fit: fit[0])
+    best_objective, law = best_fit(fits)
     limit = best_objective * (1 + tolerance) + 1e-12
     low, high = EXPONENT_BOUNDS
 
@@ -486,7 +491,7 @@ def fit_report(
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
     fits = local_fits(points["N"], points["D"], points["loss"])
-    law = min(fits, key=lambda fit: fit[0])[1]
+    law = best_fit(fits)[1]
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
