@@ -73,5 +73,14 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
     --series-widths 4 8 16 32 64 128 --anneal-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 2.4e7 \
     --anneal-grow-cells 3.75e5 7.5e5 1.5e6 3e6 6e6 1.2e7 --restore benchmarks/results/growth_v2/runs
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 3e. Same sitting: at budget 1.2e7 the two smallest grown sizes (2,394 and 8,106 parameters) came
+#    out worse than scratch, but within the 95% t interval of 3 seeds. Seeds 3 and 4 of the annealed
+#    runs of widths 4-32 at 1.2e7 and 2.4e7 and of their grown runs at 1.2e7 (22 runs, about 20
+#    minutes on 2 workers), in a folder of their own, copied beside the others.
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --out runs/growth_v2_s34 \
+    --workers 2 --seeds 3 4 --only annealed/ --series-widths 4 8 16 32 --anneal-cells 1.2e7 2.4e7 \
+    --anneal-grow-cells 1.2e7
+cp -r runs/growth_v2_s34/runs/annealed runs/growth_v2/runs/
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
