@@ -53,6 +53,7 @@ from tabpfn_lite.growth.analysis import (
     scaling_points,
     speedup_table,
     speedups,
+    standard_error,
 )
 from tabpfn_lite.growth.study import (
     ANNEALED,
@@ -325,7 +326,7 @@ def decay_effect(curve: pd.DataFrame) -> str:
     diff = annealed_minus_constant(curve)
     if diff.empty:
         return ""
-    mean, se = diff.mean(), diff.std(ddof=1) / np.sqrt(diff.size)
+    mean, se = diff.mean(), standard_error(diff)
     effect = (
         "within 2 standard errors of no change"
         if abs(mean) < 2 * se
@@ -548,7 +549,7 @@ def findings(
         best = min((op for op in others if len(pairs[op])), key=lambda op: pairs[op].mean())
         diff = pairs[best]
         gap = float(diff.mean())
-        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else np.nan
+        se = standard_error(diff)
         spread = (
             f"{best} - preserve = {gap:+.4f} +- {2 * se:.4f} (2 standard errors, {len(diff)} pairs"
             + (f"; {same[best]} pairs of identical models left out" if same[best] else "")
@@ -744,7 +745,7 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
         f"run): {'; '.join(law_text(k) for k in ANNEALED_FITS)}. Growing (half width for C, then "
         "the full width for C) against the full width alone at the same total compute, in the "
         f"{len(gain)} (size, budget C) cells inside scratch's budgets, the difference is "
-        f"{gain['measured'].mean():+.4f} +- {gain['measured'].std(ddof=1) / np.sqrt(len(gain)):.4f}"
+        f"{gain['measured'].mean():+.4f} +- {standard_error(gain['measured']):.4f}"
         f" on average over cells (standard error; {int((gain['measured'] < 0).sum())} of "
         f"{len(gain)} below zero, growing better); {int(beyond.sum())} differ "
         "beyond the 95% t interval over seeds, "

@@ -96,6 +96,12 @@ def curves(runs: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def standard_error(values) -> float:
+    """Standard error of the mean of `values` (nan for fewer than 2)."""
+    values = np.asarray(values, float)
+    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else np.nan
+
+
 def compute_to_reach(flops: np.ndarray, loss: np.ndarray, target: float) -> float:
     """First compute at which the running-minimum loss reaches `target` (log-linear
     interpolation between evaluations); inf if it never does."""
@@ -622,7 +628,7 @@ def predicted_growth_gain(
                     "cells": cells,
                     "seeds": len(d),
                     "measured": d.mean(),
-                    "std_error": d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan,
+                    "std_error": standard_error(d),
                     "predicted": float(
                         laws[1](n, runs["D"].mean()) - laws[0](n, runs["D_scratch"].mean())
                     ),
@@ -750,7 +756,7 @@ def plot_annealed(curve: pd.DataFrame, path: Path) -> None:
         line = line.mean()
         ax.plot(line["cell_tokens"], line["eval_loss"], color=color, alpha=0.6, label=f"{n:,}")
         for points, fill in ((annealed, color), (grown, "none")):
-            ends = points[points["N"] == n].groupby("run")[["D", "loss"]].first()
+            ends = points[points["N"] == n].set_index("run")[["D", "loss"]]  # one row per run
             ends = ends.groupby(ends.index.map(annealed_budget)).mean()  # a budget's seeds
             ax.plot(ends["D"], ends["loss"], "o", color=color, markerfacecolor=fill)
     ax.set(
