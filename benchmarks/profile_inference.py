@@ -10,6 +10,10 @@ profiled fit + predict (torch.profiler, self time per op) spent in attention (th
 fused kernel, and the matmuls and softmax of attention over few keys), in the linear layers, in
 layout copies, in other tensor ops (norms, activations, adds), and outside torch (Python,
 preprocessing). The reference rate: one 2048 x 2048 float32 matmul on the same threads.
+
+XGBoost's fit + predict on the same tables, timed the same way in the same run, sets the scale
+of issue #20's goal: the network's FLOPs at the reference rate give the least time any kernel
+could reach with these FLOPs, and its ratio to XGBoost's time the least ratio (the "floor").
 """
 
 from __future__ import annotations
@@ -65,6 +69,17 @@ def fit_predict(clf: TabPFNLiteClassifier, data: tuple) -> float:
     return time.perf_counter() - start
 
 
+def xgb_fit_predict(data: tuple, repeats: int) -> float:
+    """XGBoost's median fit + predict seconds (benchmarks/speed.py's settings), after a warm-up."""
+    from xgboost import XGBClassifier
+
+    def once() -> float:
+        return fit_predict(XGBClassifier(n_jobs=2, random_state=0), data)
+
+    once()
+    return float(np.median([once() for _ in range(repeats)]))
+
+
 def time_shares(clf: TabPFNLiteClassifier, data: tuple) -> dict[str, float]:
     """Share of one profiled fit + predict's wall time per category of op (self CPU time)."""
     from torch.profiler import ProfilerActivity, profile
@@ -91,6 +106,7 @@ def measure(n: int, f: int, repeats: int) -> dict:
         "rows": n,
         "features": f,
         "fit_predict_s": seconds,
+        "xgb fit_predict_s": xgb_fit_predict(data, repeats),
         "network_gflop": flops / 1e9,
         "network_gflops_per_s": flops / seconds / 1e9,
         **{f"share {k}": v for k, v in time_shares(clf, data).items()},
@@ -105,12 +121,16 @@ def main() -> None:
     peak = matmul_gflops()
     table = pd.DataFrame([measure(n, f, args.repeats) for n, f in SIZES])
     table["rate / matmul rate"] = table["network_gflops_per_s"] / peak
+    table["lite / xgb time"] = table["fit_predict_s"] / table["xgb fit_predict_s"]
+    # The least time these FLOPs take at the large matmul's rate, against XGBoost's time.
+    table["floor / xgb time"] = table["network_gflop"] / peak / table["xgb fit_predict_s"]
     body = (
         "Default settings (8 members, the shipped checkpoint); train n rows, predict n rows. "
         f"Reference: a 2048 x 2048 float32 matmul ran at {peak:.0f} GFLOP/s on "
         f"{torch.get_num_threads()} threads in this run. Shares are of one profiled fit + predict "
-        "(the profiler's own time counts outside torch).\n\n"
-        + table.to_markdown(index=False, floatfmt=".3g")
+        "(the profiler's own time counts outside torch). xgb: XGBoost (n_jobs=2) on the same "
+        "tables in this run; floor: the network's FLOPs at the reference rate, the least time "
+        "any kernel could reach with them.\n\n" + table.to_markdown(index=False, floatfmt=".3g")
     )
     write_benchmark(Path(args.out), table, "Where fit + predict time goes", command_line(), body)
     print(body)
