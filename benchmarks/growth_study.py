@@ -39,11 +39,13 @@ from tabpfn_lite.growth.analysis import (
     annealed_growth,
     annealed_minus_constant,
     bound_by_budget,
+    curvature_by_size,
     curves,
     fit_report,
     interpolation_bias,
     isoflop,
     isoflop_summary,
+    kaplan_report,
     plot_annealed,
     plot_grow_map,
     plot_isoflop,
@@ -198,6 +200,8 @@ def analyze(args: argparse.Namespace) -> None:
 FIT_OPERATORS = {"scratch": ("scratch", "base"), "szp": ("szp",)}
 ANNEALED_FITS = {"annealed": (SCRATCH,), "annealed_grown": tuple(OPERATORS)}
 ANNEALED_GAIN = "annealed_growth_by_size.csv"
+CURVATURE = "curvature.csv"
+KAPLAN_FITS = "kaplan_fits.json"
 
 
 def fit_and_isoflop(results: Path, boot: int = 200) -> None:
@@ -214,6 +218,12 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
             points[name] = annealed
     fits = {name: fit_report(p, boot=boot) for name, p in points.items()}
     (results / "scaling_fits.json").write_text(json.dumps(fits, indent=2))
+    shaped = {name: points[name] for name in ANNEALED_FITS if name in points}
+    if shaped:  # why the laws are degenerate: the loss's shape in log D, a non-separable law
+        curvature = [curvature_by_size(p).assign(fit=name) for name, p in shaped.items()]
+        pd.concat(curvature).to_csv(results / CURVATURE, index=False)
+        kaplan = {name: kaplan_report(p) for name, p in shaped.items()}
+        (results / KAPLAN_FITS).write_text(json.dumps(kaplan, indent=2))
     if "annealed" in points:
         plot_annealed(curve, results / "annealed_series.png")
     if set(ANNEALED_FITS) <= set(points):  # annealed growth against scratch, measured and predicted
@@ -759,6 +769,63 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
     )
 
 
+def law_shape(results: Path, fits: dict) -> list[str]:
+    """Why the annealed laws are degenerate, from curvature.csv and kaplan_fits.json (nothing
+    where they were not written): the text and the two tables."""
+    if not (results / CURVATURE).exists():
+        return []
+    curvature = pd.read_csv(results / CURVATURE)
+    kaplan = json.loads((results / KAPLAN_FITS).read_text())
+    scratch = curvature[curvature["fit"] == "annealed"].sort_values("N")
+    ends = scratch.iloc[[0, -1]]
+    gap = ends["curvature"].iloc[0] - ends["curvature"].iloc[-1]
+    gap_se = float(np.hypot(*ends["curvature_se"]))
+    per_size = ", ".join(
+        f"{int(r.N):,}: {r.curvature:+.5f} +- {r.curvature_se:.5f} (t {r.t:+.1f})"
+        for r in scratch.itertuples()
+    )
+    k = kaplan["annealed"]
+    text = (
+        "E + A/N^alpha + B/D^beta bends upwards in "
+        "log D (convex, B/D^beta), and by the same amount at every model size at a given D. "
+        "The annealed scratch runs' loss, fitted per size with a quadratic in log2 D (curvature: "
+        f"the coefficient of its square, standard error, t), bends: {per_size}. The smallest "
+        "size flattens and the largest falls straight or ever faster; the two curvatures differ "
+        f"by {gap:.5f} +- {gap_se:.5f} (t {gap / gap_se:.1f}), which a law that separates N and "
+        "D cannot follow: the fit makes its D term as straight as it can (beta near zero, E "
+        "about zero). The law of Kaplan et al. (2020), E + ((N_c/N)^(alpha_N/alpha_D) + "
+        "D_c/D)^alpha_D, does not separate them and fits the same points better (objective "
+        f"{k['objective']:.3g} against {k['separable_objective']:.3g}; leave-one-size-out "
+        f"{k['loso_mean_rel_error']:.1%} against {fits['annealed']['loso_mean_rel_error']:.1%}), "
+        "but is degenerate too ("
+        + ", ".join(k["degenerate"] or ["no"])
+        + "). The largest models stop before their loss flattens, so no law with an "
+        "irreducible loss can be pinned down by these runs; that needs budgets past the point "
+        "where the largest size's curvature turns positive."
+    )
+    kaplan_table = pd.DataFrame(
+        {
+            name: {
+                **{key: f"{value:.4g}" for key, value in f["law"].items()},
+                "objective (separable law's)": f"{f['objective']:.4g} "
+                f"({f['separable_objective']:.4g})",
+                "fit mean rel. error": f"{f['fit_mean_rel_error']:.2%}",
+                **{f"left out N = {n}": f"{e:.2%}" for n, e in f["leave_one_size_out"].items()},
+                "degenerate": "; ".join(f["degenerate"]) or "no",
+            }
+            for name, f in kaplan.items()
+        }
+    ).fillna("")  # a size one fit has and the other has not
+    return [
+        "## Why the annealed laws are degenerate",
+        text,
+        "Curvature of the loss in log2 D per model size (`curvature.csv`; slope: per doubling of "
+        "D; > 0: flattening):\n\n" + curvature.to_markdown(index=False, floatfmt=".4g"),
+        "The Kaplan law fitted to the annealed runs (`kaplan_fits.json`; same Huber objective "
+        "as the separable law's, beside it):\n\n" + kaplan_table.to_markdown(),
+    ]
+
+
 LIST_COLUMNS = {c: json.loads for c in ("g_tried", "grown_wins_at")}
 
 
@@ -817,6 +884,7 @@ def write_up(results: Path) -> Path:
             "seed spread; **not shown** where they do not (too few points, a difference within "
             "the spread, a degenerate fit, a bound not reached).",
             *findings(sp, table, fits, iso, bounds, results.parent / "mup_lr_sweep", gain),
+            *law_shape(results, fits),
             *(
                 [
                     "## Annealed growth against scratch",
@@ -852,6 +920,7 @@ def write_up(results: Path) -> Path:
             "## Plots",
             *plots,
             "Files: curves.csv (every evaluation of every run), speedups_per_seed.csv, "
+            "curvature.csv, kaplan_fits.json, "
             "results.csv, scaling_fits.json.",
         ]
     )

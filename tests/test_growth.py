@@ -533,6 +533,51 @@ def test_fit_report_gives_intervals_and_leave_one_size_out_errors():
     assert any(r.startswith("alpha") for r in reasons)
 
 
+def test_curvature_in_log_d_tells_a_separable_law_from_curves_that_steepen():
+    from tabpfn_lite.growth.analysis import ScalingLaw, curvature_by_size
+
+    separable = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
+    table = curvature_by_size(_law_points(separable, [1e4, 1e5]))
+    assert list(table["N"]) == [10_000, 100_000] and (table["points"] == 16).all()
+    assert (table["slope_per_doubling"] < 0).all()
+    assert (table["t"] > 3).all()  # convex in log D at every size
+
+    def steepening(n, d):  # falls ever faster in log D, more so for the larger model
+        u = np.log2(d / 1e5)
+        return 0.8 - 0.002 * u - 1e-4 * np.log10(n) * u**2
+
+    table = curvature_by_size(_law_points(steepening, [1e4, 1e5]))
+    assert (table["t"] < -3).all()
+    assert table["curvature"].iloc[1] < table["curvature"].iloc[0]
+
+
+def test_kaplan_law_gradient_and_fit_recover_a_known_law():
+    from tabpfn_lite.growth.analysis import (
+        KaplanLaw,
+        _kaplan_objective,
+        fit_kaplan_law,
+        kaplan_report,
+    )
+
+    true = KaplanLaw(E=0.4, N_c=2e3, alpha_N=0.3, D_c=1e5, alpha_D=0.25)
+    points = _law_points(true, [1e3, 3e3, 1e4, 3e4, 1e5])
+    objective = _kaplan_objective(points["N"], points["D"], points["loss"], 1e-3)
+    theta = np.array([np.log(0.3), np.log(5e3), 0.4, np.log(3e5), 0.3])
+    _, grad = objective(theta)
+    eps = np.eye(5) * 1e-6
+    numeric = [(objective(theta + e)[0] - objective(theta - e)[0]) / 2e-6 for e in eps]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
+
+    _, fitted = fit_kaplan_law(points["N"], points["D"], points["loss"])
+    assert fitted.alpha_N == pytest.approx(0.3, abs=0.03)
+    assert fitted.alpha_D == pytest.approx(0.25, abs=0.03)
+    assert fitted.E == pytest.approx(0.4, rel=0.05)
+    report = kaplan_report(points)
+    assert report["degenerate"] == [] and report["loso_mean_rel_error"] < 0.01
+    # The separable law cannot follow a model-size gain that grows with D.
+    assert report["separable_objective"] > 2 * report["objective"]
+
+
 def test_isoflop_charges_the_base_and_finds_the_crossing():
     import pandas as pd
 

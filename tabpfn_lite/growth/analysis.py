@@ -260,12 +260,17 @@ NEAR_OPTIMUM = 0.01
 EXPONENT_SPREAD = 0.25
 
 
-def degenerate_fit(law: dict, near: float = NEAR_BOUND, floor: float = 1e-6) -> list[str]:
+def degenerate_fit(
+    law: dict,
+    near: float = NEAR_BOUND,
+    floor: float = 1e-6,
+    exponents: tuple[str, ...] = ("alpha", "beta"),
+) -> list[str]:
     """Why a fitted law says nothing about model or data size (empty when it is usable): an
     exponent at a bound of its range or near zero, or an irreducible loss E of about zero."""
     low, high = EXPONENT_BOUNDS
     reasons = []
-    for name in ("alpha", "beta"):
+    for name in exponents:
         if law[name] < low + near:
             reasons.append(f"{name} = {law[name]:.3g} (near zero)")
         elif law[name] > high - near:
@@ -544,6 +549,146 @@ def fit_report(
     report["leave_one_size_out"] = loso
     report["loso_mean_rel_error"] = float(np.mean(list(loso.values()))) if loso else None
     return report
+
+
+# ---------------------------------------------------------------------------- law shape
+def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
+    """Per model size N: the loss against u = log2 D (centred), fitted by least squares with a
+    quadratic: the slope per doubling of D, the curvature (the coefficient of u^2), its standard
+    error and t. Any E + A/N^alpha + B/D^beta is convex in log D (curvature > 0), and it bends
+    the same way at every size; a size whose loss falls straight or ever faster in log D
+    (curvature <= 0) has not reached the range where such a law holds."""
+    rows = []
+    for n, group in points.groupby("N"):
+        u = np.log2(group["D"].to_numpy(float))
+        u = u - u.mean()
+        design = np.stack([np.ones_like(u), u, u**2], axis=1)  # (P, 3)
+        coef, *_ = np.linalg.lstsq(design, group["loss"].to_numpy(float), rcond=None)
+        residual = group["loss"].to_numpy(float) - design @ coef
+        dof = len(u) - 3
+        if dof < 1:
+            continue
+        covariance = residual @ residual / dof * np.linalg.inv(design.T @ design)
+        se = float(np.sqrt(covariance[2, 2]))
+        rows.append(
+            {
+                "N": int(n),
+                "points": len(u),
+                "slope_per_doubling": float(coef[1]),
+                "curvature": float(coef[2]),
+                "curvature_se": se,
+                "t": float(coef[2] / se) if se > 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class KaplanLaw:
+    """L(N, D) = E + ((N_c / N)^(alpha_N / alpha_D) + D_c / D)^alpha_D: Kaplan et al. (2020)'s
+    law (their eq. 1.5) with an irreducible loss E. Unlike `ScalingLaw` it does not separate: the
+    gain from a larger model grows with D (a model is data-limited first), so it can bend one way
+    at small N and another at large N."""
+
+    E: float
+    N_c: float
+    alpha_N: float
+    D_c: float
+    alpha_D: float
+
+    def __call__(self, n, d) -> np.ndarray:
+        n, d = np.asarray(n, float), np.asarray(d, float)
+        inner = (self.N_c / n) ** (self.alpha_N / self.alpha_D) + self.D_c / d
+        return self.E + inner**self.alpha_D
+
+
+# Its exponents: alpha_D divides, so it stays above zero.
+KAPLAN_EXPONENT_BOUNDS = (1e-3, EXPONENT_BOUNDS[1])
+# The grid of starts: (log E, log N_c, alpha_N, log D_c, alpha_D).
+_KAPLAN_STARTS = tuple(
+    itertools.product((-3.0, -0.5), (5.0, 15.0), (0.1, 0.5), (5.0, 15.0), (0.05, 0.3))
+)
+
+
+def _kaplan_objective(n, d, loss, delta: float):
+    """`_huber_objective`'s Huber loss in log space for the Kaplan law, of theta = (log E,
+    log N_c, alpha_N, log D_c, alpha_D), and its gradient."""
+    log_n, log_d, log_l = (np.log(np.asarray(x, float)) for x in (n, d, loss))
+
+    def objective(theta) -> tuple[float, np.ndarray]:
+        e, log_nc, alpha_n, log_dc, alpha_d = theta
+        size = log_nc - log_n
+        p = alpha_n / alpha_d * size  # log (N_c / N)^(alpha_N / alpha_D)
+        q = log_dc - log_d  # log D_c / D
+        s = np.logaddexp(p, q)  # log of the bracket
+        pred = np.logaddexp(e, alpha_d * s)
+        r = pred - log_l
+        quad = np.minimum(np.abs(r), delta)
+        value = np.mean(0.5 * quad**2 + delta * (np.abs(r) - quad)) / delta**2
+        dr = np.clip(r, -delta, delta) / (len(r) * delta**2)
+        w_e = np.exp(e - pred)
+        w_k = (1 - w_e) * dr  # d value / d (alpha_D * s)
+        sigma_p = np.exp(p - s)
+        grad = [
+            dr @ w_e,
+            w_k @ (alpha_n * sigma_p),
+            w_k @ (sigma_p * size),
+            w_k @ (alpha_d * (1 - sigma_p)),
+            w_k @ (s - sigma_p * p),
+        ]
+        return float(value), np.array(grad)
+
+    return objective
+
+
+def fit_kaplan_law(n, d, loss, delta: float = 1e-3, inits=None) -> tuple[float, KaplanLaw]:
+    """The Kaplan law's best fit from a grid of starts (or the given ones): (objective, law); the
+    objective is `fit_scaling_law`'s, so the two laws' fits to the same points compare."""
+    objective = _kaplan_objective(n, d, loss, delta)
+    bounds = [_FREE, _FREE, KAPLAN_EXPONENT_BOUNDS, _FREE, KAPLAN_EXPONENT_BOUNDS]
+    fits = []
+    for init in _KAPLAN_STARTS if inits is None else inits:
+        res = minimize(
+            objective,
+            np.asarray(init, float),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options=_LBFGS_OPTIONS,
+        )
+        e, log_nc, alpha_n, log_dc, alpha_d = res.x
+        law = KaplanLaw(
+            float(np.exp(e)),
+            float(np.exp(log_nc)),
+            float(alpha_n),
+            float(np.exp(log_dc)),
+            float(alpha_d),
+        )
+        fits.append((float(res.fun), law))
+    return min(fits, key=lambda fit: fit[0])
+
+
+def kaplan_report(points: pd.DataFrame, near: float = NEAR_BOUND) -> dict:
+    """The Kaplan law fitted to the points beside `fit_report`'s law: both objectives, the Kaplan
+    law's parameters, mean relative error, leave-one-size-out errors, and why it is degenerate
+    (an exponent near zero or at its bound, E about zero)."""
+    objective, law = fit_kaplan_law(points["N"], points["D"], points["loss"])
+    separable = best_fit(local_fits(points["N"], points["D"], points["loss"]))[0]
+    theta = [np.log(law.E), np.log(law.N_c), law.alpha_N, np.log(law.D_c), law.alpha_D]
+    loso = {}
+    for n in sorted(int(n) for n in points["N"].unique()):
+        rest, held = points[points["N"] != n], points[points["N"] == n]
+        refit = fit_kaplan_law(rest["N"], rest["D"], rest["loss"], inits=[theta])[1]
+        loso[str(n)] = _rel_error(refit, held)
+    return {
+        "law": law.__dict__,
+        "objective": objective,
+        "separable_objective": separable,
+        "fit_mean_rel_error": _rel_error(law, points),
+        "leave_one_size_out": loso,
+        "loso_mean_rel_error": float(np.mean(list(loso.values()))),
+        "degenerate": degenerate_fit(law.__dict__, near, exponents=("alpha_N", "alpha_D")),
+    }
 
 
 # ---------------------------------------------------------------------------- annealed growth
