@@ -40,6 +40,7 @@ from tabpfn_lite.growth.analysis import (
     annealed_minus_constant,
     bound_by_budget,
     curvature_by_size,
+    curvature_trend,
     curves,
     fit_report,
     interpolation_bias,
@@ -65,6 +66,7 @@ from tabpfn_lite.growth.study import (
     SERIES,
     SIZE_SERIES,
     StudyConfig,
+    annealed_budget,
     archive_runs,
     load_runs,
     measured_rates,
@@ -222,7 +224,7 @@ def fit_and_isoflop(results: Path, boot: int = 200) -> None:
     if shaped:  # why the laws are degenerate: the loss's shape in log D, a non-separable law
         curvature = [curvature_by_size(p).assign(fit=name) for name, p in shaped.items()]
         pd.concat(curvature).to_csv(results / CURVATURE, index=False)
-        kaplan = {name: kaplan_report(p) for name, p in shaped.items()}
+        kaplan = {name: kaplan_report(p, fits[name]["objective"]) for name, p in shaped.items()}
         (results / KAPLAN_FITS).write_text(json.dumps(kaplan, indent=2))
     if "annealed" in points:
         plot_annealed(curve, results / "annealed_series.png")
@@ -358,10 +360,16 @@ def annealed_description(study: dict, curve: pd.DataFrame) -> str:
     scratch = annealed[annealed["operator"] == SCRATCH]
     grown = annealed[annealed["operator"] != SCRATCH]
     sizes, _ = sizes_and_tokens_per_parameter(scratch)
+    by_budget = scratch.groupby(scratch["run"].map(annealed_budget))["parameters"].unique()
+    budgets = [  # budgets that not every size ran at name the sizes that did
+        f"{budget:.3g}"
+        + ("" if len(ns) == len(set(sizes)) else f" ({', '.join(f'{n:,}' for n in sorted(ns))})")
+        for budget, ns in by_budget.items()
+    ]
     text = (
         f"Annealed size series (fits of their own): the same {len(set(sizes))} model sizes, "
         "each trained from scratch once per budget ("
-        + ", ".join(f"{c:.3g}" for c in study["anneal_cells"])
+        + ", ".join(budgets)
         + " cell-tokens), its cosine schedule ending at that budget at "
         f"{study['anneal_min_lr_ratio']:g} x the learning rate; {sizes.size} finished runs, one "
         "point each (the final held-out loss): what a run of that budget reaches. "
@@ -769,44 +777,64 @@ def annealed_verdict(fits: dict, gain: pd.DataFrame) -> str:
     )
 
 
+def bend_text(t: float) -> str:
+    """How a size's loss bends in log D, from its curvature's t."""
+    if t > 2:
+        return "flattens"
+    return "falls ever faster" if t < -2 else "falls about straight"
+
+
 def law_shape(results: Path, fits: dict) -> list[str]:
-    """Why the annealed laws are degenerate, from curvature.csv and kaplan_fits.json (nothing
-    where they were not written): the text and the two tables."""
+    """Why the annealed scratch law is degenerate (where it is), from curvature.csv and
+    kaplan_fits.json (nothing where they were not written): the text and the two tables."""
     if not (results / CURVATURE).exists():
         return []
     curvature = pd.read_csv(results / CURVATURE)
     kaplan = json.loads((results / KAPLAN_FITS).read_text())
     scratch = curvature[curvature["fit"] == "annealed"].sort_values("N")
-    ends = scratch.iloc[[0, -1]]
-    gap = ends["curvature"].iloc[0] - ends["curvature"].iloc[-1]
-    gap_se = float(np.hypot(*ends["curvature_se"]))
-    per_size = ", ".join(
-        f"{int(r.N):,}: {r.curvature:+.5f} +- {r.curvature_se:.5f} (t {r.t:+.1f})"
-        for r in scratch.itertuples()
-    )
+    if len(scratch) < 3 or "annealed" not in kaplan:
+        return []
+    trend = curvature_trend(scratch)
+    separates = abs(trend["t"]) <= 2
+    smallest, largest = scratch.iloc[0], scratch.iloc[-1]
     k = kaplan["annealed"]
     text = (
-        "E + A/N^alpha + B/D^beta bends upwards in "
-        "log D (convex, B/D^beta), and by the same amount at every model size at a given D. "
-        "The annealed scratch runs' loss, fitted per size with a quadratic in log2 D (curvature: "
-        f"the coefficient of its square, standard error, t), bends: {per_size}. The smallest "
-        "size flattens and the largest falls straight or ever faster; the two curvatures differ "
-        f"by {gap:.5f} +- {gap_se:.5f} (t {gap / gap_se:.1f}), which a law that separates N and "
-        "D cannot follow: the fit makes its D term as straight as it can (beta near zero, E "
-        "about zero). The law of Kaplan et al. (2020), E + ((N_c/N)^(alpha_N/alpha_D) + "
-        "D_c/D)^alpha_D, does not separate them and fits the same points better (objective "
-        f"{k['objective']:.3g} against {k['separable_objective']:.3g}; leave-one-size-out "
-        f"{k['loso_mean_rel_error']:.1%} against {fits['annealed']['loso_mean_rel_error']:.1%}), "
-        "but is degenerate too ("
-        + ", ".join(k["degenerate"] or ["no"])
-        + "). The largest models stop before their loss flattens, so no law with an "
-        "irreducible loss can be pinned down by these runs; that needs budgets past the point "
-        "where the largest size's curvature turns positive."
+        "E + A/N^alpha + B/D^beta bends upwards in log D (convex, B/D^beta), by the same amount "
+        "at every model size at a given D. The annealed scratch runs' loss, fitted per size with "
+        "a quadratic in log2 D (curvature: the coefficient of its square, standard error, t), "
+        "bends: "
+        + ", ".join(
+            f"{int(r.N):,}: {r.curvature:+.5f} +- {r.curvature_se:.5f} (t {r.t:+.1f})"
+            for r in scratch.itertuples()
+        )
+        + f". The smallest size {bend_text(smallest.t)}, the largest {bend_text(largest.t)}; "
+        "the curvature changes with model size by "
+        f"{trend['slope_per_doubling_of_N']:+.5f} +- {trend['se']:.5f} per doubling of N "
+        f"(weighted least squares, t {trend['t']:+.1f}), "
+        + (
+            "within the noise of a law that separates N and D."
+            if separates
+            else "which a law that separates N and D cannot follow: its fit makes the D term as "
+            "straight as it can."
+        )
+        + " The law of Kaplan et al. (2020), E + ((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D, "
+        "does not separate them; on the same points its objective is "
+        f"{k['objective']:.3g} against {k['separable_objective']:.3g} and its "
+        f"leave-one-size-out error {k['loso_mean_rel_error']:.1%} against "
+        f"{fits['annealed']['loso_mean_rel_error']:.1%}, and it is "
+        + (f"degenerate too ({'; '.join(k['degenerate'])})." if k["degenerate"] else "usable.")
     )
+    if largest.t <= 2:
+        text += (
+            " The largest model's loss has not begun to flatten within these budgets, so they "
+            "cannot pin down an irreducible loss for either law; that needs budgets past the "
+            "point where its curvature turns positive."
+        )
     kaplan_table = pd.DataFrame(
         {
             name: {
                 **{key: f"{value:.4g}" for key, value in f["law"].items()},
+                "E within 1% of the best fit": "{:.2f}-{:.2f}".format(*f["floor_interval"]),
                 "objective (separable law's)": f"{f['objective']:.4g} "
                 f"({f['separable_objective']:.4g})",
                 "fit mean rel. error": f"{f['fit_mean_rel_error']:.2%}",

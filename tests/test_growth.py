@@ -534,48 +534,66 @@ def test_fit_report_gives_intervals_and_leave_one_size_out_errors():
 
 
 def test_curvature_in_log_d_tells_a_separable_law_from_curves_that_steepen():
-    from tabpfn_lite.growth.analysis import ScalingLaw, curvature_by_size
+    from tabpfn_lite.growth.analysis import ScalingLaw, curvature_by_size, curvature_trend
 
     separable = ScalingLaw(E=0.4, A=30.0, alpha=0.5, B=80.0, beta=0.4)
-    table = curvature_by_size(_law_points(separable, [1e4, 1e5]))
-    assert list(table["N"]) == [10_000, 100_000] and (table["points"] == 16).all()
+    points = _law_points(separable, [1e4, 1e5, 1e6])
+    table = curvature_by_size(points)
+    assert list(table["N"]) == [10_000, 100_000, 1_000_000] and (table["points"] == 16).all()
+    small = points[points["N"] == 1e4]  # the same numbers as numpy's quadratic fit
+    u = np.log2(small["D"].to_numpy())
+    coef, cov = np.polyfit(u - u.mean(), small["loss"], 2, cov=True)
+    assert table["curvature"].iloc[0] == pytest.approx(coef[0])
+    assert table["curvature_se"].iloc[0] == pytest.approx(np.sqrt(cov[0, 0]))
     assert (table["slope_per_doubling"] < 0).all()
-    assert (table["t"] > 3).all()  # convex in log D at every size
+    assert (table["t"] > 3).all()  # convex in log D, by the same amount at every size
+    assert abs(curvature_trend(table)["t"]) < 2
 
-    def steepening(n, d):  # falls ever faster in log D, more so for the larger model
+    def steepening(n, d):  # falls ever faster in log D, the more so the larger the model
         u = np.log2(d / 1e5)
         return 0.8 - 0.002 * u - 1e-4 * np.log10(n) * u**2
 
-    table = curvature_by_size(_law_points(steepening, [1e4, 1e5]))
+    table = curvature_by_size(_law_points(steepening, [1e4, 1e5, 1e6]))
     assert (table["t"] < -3).all()
-    assert table["curvature"].iloc[1] < table["curvature"].iloc[0]
+    assert curvature_trend(table)["t"] < -3
 
 
-def test_kaplan_law_gradient_and_fit_recover_a_known_law():
+def test_kaplan_law_fit_recovers_a_known_law_and_names_an_unpinned_floor():
     from tabpfn_lite.growth.analysis import (
         KaplanLaw,
         _kaplan_objective,
-        fit_kaplan_law,
+        best_fit,
         kaplan_report,
+        local_fits,
     )
 
     true = KaplanLaw(E=0.4, N_c=2e3, alpha_N=0.3, D_c=1e5, alpha_D=0.25)
     points = _law_points(true, [1e3, 3e3, 1e4, 3e4, 1e5])
-    objective = _kaplan_objective(points["N"], points["D"], points["loss"], 1e-3)
-    theta = np.array([np.log(0.3), np.log(5e3), 0.4, np.log(3e5), 0.3])
-    _, grad = objective(theta)
-    eps = np.eye(5) * 1e-6
-    numeric = [(objective(theta + e)[0] - objective(theta - e)[0]) / 2e-6 for e in eps]
-    np.testing.assert_allclose(grad, numeric, rtol=1e-5)
+    for delta in (1e-3, 1.0):  # both branches of the Huber loss
+        objective = _kaplan_objective(points["N"], points["D"], points["loss"], delta)
+        theta = np.array([np.log(0.3), np.log(5e3), 0.4, np.log(3e5), 0.3])
+        _, grad = objective(theta)
+        eps = np.eye(5) * 1e-6
+        numeric = [(objective(theta + e)[0] - objective(theta - e)[0]) / 2e-6 for e in eps]
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5)
 
-    _, fitted = fit_kaplan_law(points["N"], points["D"], points["loss"])
-    assert fitted.alpha_N == pytest.approx(0.3, abs=0.03)
-    assert fitted.alpha_D == pytest.approx(0.25, abs=0.03)
-    assert fitted.E == pytest.approx(0.4, rel=0.05)
-    report = kaplan_report(points)
+    separable = best_fit(local_fits(points["N"], points["D"], points["loss"]))[0]
+    report = kaplan_report(points, separable)
+    fitted = report["law"]
+    assert fitted["alpha_N"] == pytest.approx(0.3, abs=0.03)
+    assert fitted["alpha_D"] == pytest.approx(0.25, abs=0.03)
+    assert fitted["E"] == pytest.approx(0.4, rel=0.05)
+    low, high = report["floor_interval"]  # walked in steps of 0.01
+    assert low <= fitted["E"] <= high and low - 0.01 < 0.4 < high + 0.01 and high - low < 0.05
     assert report["degenerate"] == [] and report["loso_mean_rel_error"] < 0.01
     # The separable law cannot follow a model-size gain that grows with D.
     assert report["separable_objective"] > 2 * report["objective"]
+
+    # Budgets that stop long before the floor shows: E is not pinned down.
+    early = _law_points(true, [1e3, 1e4, 1e5])
+    early = early[early["D"] < 2e5].assign(D=lambda p: p["D"] / 100)
+    report = kaplan_report(early, best_fit(local_fits(early["N"], early["D"], early["loss"]))[0])
+    assert any(r.startswith("E not identified") for r in report["degenerate"])
 
 
 def test_isoflop_charges_the_base_and_finds_the_crossing():

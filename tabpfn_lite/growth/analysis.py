@@ -9,7 +9,7 @@ with the grown run's compute counted with and without the base model's own train
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -244,6 +244,28 @@ class ScalingLaw:
         return self.E + self.A / n**self.alpha + self.B / d**self.beta
 
 
+@dataclass
+class KaplanLaw:
+    """L(N, D) = E + ((N_c / N)^(alpha_N / alpha_D) + D_c / D)^alpha_D: Kaplan et al. (2020)'s
+    law (their eq. 1.5) with an irreducible loss E. Unlike `ScalingLaw` it does not separate: the
+    gain from a larger model grows with D (a model is data-limited first), so it can bend one way
+    at small N and another at large N."""
+
+    E: float
+    N_c: float
+    alpha_N: float
+    D_c: float
+    alpha_D: float
+
+    def __call__(self, n, d) -> np.ndarray:
+        n, d = np.asarray(n, float), np.asarray(d, float)
+        inner = (self.N_c / n) ** (self.alpha_N / self.alpha_D) + self.D_c / d
+        return self.E + inner**self.alpha_D
+
+
+Law = ScalingLaw | KaplanLaw
+
+
 # alpha and beta are fitted within these. The upper bound is wide enough that no fit of the v2
 # study reaches it: at 2, the scratch fit's bootstrap interval for alpha was cut off there.
 EXPONENT_BOUNDS = (0.0, 3.0)
@@ -305,6 +327,13 @@ def negligible_terms(
 _LBFGS_OPTIONS = {"ftol": 1e-14, "gtol": 1e-10, "maxiter": 20_000}
 
 
+def _huber(r: np.ndarray, delta: float) -> tuple[float, np.ndarray]:
+    """The mean Huber loss of the residuals r in units of delta^2, and its gradient in r."""
+    quad = np.minimum(np.abs(r), delta)
+    value = np.mean(0.5 * quad**2 + delta * (np.abs(r) - quad)) / delta**2
+    return float(value), np.clip(r, -delta, delta) / (len(r) * delta**2)
+
+
 def _huber_objective(n, d, loss, delta: float):
     """The fit's objective of theta = (log E, log A, alpha, log B, beta) and its gradient."""
     log_n, log_d, log_l = (np.log(np.asarray(x, float)) for x in (n, d, loss))
@@ -313,20 +342,17 @@ def _huber_objective(n, d, loss, delta: float):
         e, a, alpha, b, beta = theta
         terms = np.stack([np.full_like(log_n, e), a - alpha * log_n, b - beta * log_d])  # (3, P)
         pred = np.logaddexp.reduce(terms, axis=0)  # (P,)
-        r = pred - log_l
-        quad = np.minimum(np.abs(r), delta)
-        value = np.mean(0.5 * quad**2 + delta * (np.abs(r) - quad)) / delta**2
-        # d huber / d r = clip(r, -delta, delta); d pred / d term = softmax weight of that term
-        dr = np.clip(r, -delta, delta) / (len(r) * delta**2)  # (P,)
-        w = np.exp(terms - pred)  # (3, P)
+        value, dr = _huber(pred - log_l, delta)  # dr: (P,)
+        w = np.exp(terms - pred)  # (3, P): d pred / d term, the softmax weight of that term
         grad = [dr @ w[0], dr @ w[1], -dr @ (w[1] * log_n), dr @ w[2], -dr @ (w[2] * log_d)]
-        return float(value), np.array(grad)
+        return value, np.array(grad)
 
     return objective
 
 
-def _minimise(objective, init, bounds) -> tuple[float, ScalingLaw]:
-    """One L-BFGS minimisation from `init` (the fit's parametrisation): (objective, law)."""
+def _minimise(objective, init, bounds, law_type: type = ScalingLaw) -> tuple[float, Law]:
+    """One L-BFGS minimisation from `init` (the fit's parametrisation, `_log_theta`):
+    (objective, law)."""
     res = minimize(
         objective,
         np.asarray(init, float),
@@ -335,9 +361,13 @@ def _minimise(objective, init, bounds) -> tuple[float, ScalingLaw]:
         bounds=bounds,
         options=_LBFGS_OPTIONS,
     )
-    e, a, alpha, b, beta = res.x
-    law = ScalingLaw(
-        float(np.exp(e)), float(np.exp(a)), float(alpha), float(np.exp(b)), float(beta)
+    log_c0, log_c1, exponent1, log_c2, exponent2 = res.x
+    law = law_type(
+        float(np.exp(log_c0)),
+        float(np.exp(log_c1)),
+        float(exponent1),
+        float(np.exp(log_c2)),
+        float(exponent2),
     )
     return float(res.fun), law
 
@@ -356,7 +386,7 @@ def fit_scaling_law(n, d, loss, delta: float = 1e-3, inits=None) -> ScalingLaw:
     return best_fit(local_fits(n, d, loss, delta, inits))[1]
 
 
-def best_fit(fits: list[tuple[float, ScalingLaw]]) -> tuple[float, ScalingLaw]:
+def best_fit(fits: list[tuple[float, Law]]) -> tuple[float, Law]:
     """The (objective, law) of the lowest objective."""
     return min(fits, key=lambda fit: fit[0])
 
@@ -440,9 +470,11 @@ def unidentified_exponents(
     return reasons
 
 
-def _log_theta(law: ScalingLaw) -> tuple[float, ...]:
-    """The fit's own parametrisation of a law (log E, log A, alpha, log B, beta)."""
-    return (np.log(law.E), np.log(law.A), law.alpha, np.log(law.B), law.beta)
+def _log_theta(law: Law) -> tuple[float, ...]:
+    """The fit's own parametrisation of a law, its fields in order with the coefficients as
+    logs: (log E, log A, alpha, log B, beta) or (log E, log N_c, alpha_N, log D_c, alpha_D)."""
+    c0, c1, exponent1, c2, exponent2 = astuple(law)
+    return (np.log(c0), np.log(c1), exponent1, np.log(c2), exponent2)
 
 
 def annealed_ends(curve: pd.DataFrame) -> pd.DataFrame:
@@ -484,8 +516,17 @@ def scaling_points(
     )
 
 
-def _rel_error(law: ScalingLaw, points: pd.DataFrame) -> float:
+def _rel_error(law: Law, points: pd.DataFrame) -> float:
     return float((np.abs(law(points["N"], points["D"]) - points["loss"]) / points["loss"]).mean())
+
+
+def _leave_one_size_out(points: pd.DataFrame, refit) -> dict[str, float]:
+    """Per model size, the mean relative error on its points of `refit(other points)`'s law."""
+    errors = {}
+    for n in sorted(int(n) for n in points["N"].unique()):
+        rest, held = points[points["N"] != n], points[points["N"] == n]
+        errors[str(n)] = _rel_error(refit(rest), held)
+    return errors
 
 
 def fit_report(
@@ -502,13 +543,14 @@ def fit_report(
     - `leave_one_size_out`: mean relative error on each model size's points, predicted by the
       law fitted to the other sizes (needs 3+ sizes)."""
     fits = local_fits(points["N"], points["D"], points["loss"])
-    law = best_fit(fits)[1]
+    objective, law = best_fit(fits)
     sizes = sorted(int(n) for n in points["N"].unique())
     report: dict = {
         "n_points": len(points),
         "n_runs": int(points["run"].nunique()),
         "sizes": sizes,
         "law": law.__dict__,
+        "objective": objective,
         "fit_mean_rel_error": _rel_error(law, points),
     }
     by_run = [g for _, g in points.groupby("run")]
@@ -541,11 +583,9 @@ def fit_report(
     report["degenerate"] = reasons
     loso = {}
     if len(sizes) >= 3:
-        for n in sizes:
-            rest, held = points[points["N"] != n], points[points["N"] == n]
-            loso[str(n)] = _rel_error(
-                fit_scaling_law(rest["N"], rest["D"], rest["loss"], inits=[_log_theta(law)]), held
-            )
+        loso = _leave_one_size_out(
+            points, lambda p: fit_scaling_law(p["N"], p["D"], p["loss"], inits=[_log_theta(law)])
+        )
     report["leave_one_size_out"] = loso
     report["loso_mean_rel_error"] = float(np.mean(list(loso.values()))) if loso else None
     return report
@@ -562,12 +602,12 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
     for n, group in points.groupby("N"):
         u = np.log2(group["D"].to_numpy(float))
         u = u - u.mean()
+        dof = len(u) - 3
+        if dof < 1 or np.unique(np.round(u, 1)).size < 3:  # a quadratic needs 3 budgets
+            continue
         design = np.stack([np.ones_like(u), u, u**2], axis=1)  # (P, 3)
         coef, *_ = np.linalg.lstsq(design, group["loss"].to_numpy(float), rcond=None)
         residual = group["loss"].to_numpy(float) - design @ coef
-        dof = len(u) - 3
-        if dof < 1:
-            continue
         covariance = residual @ residual / dof * np.linalg.inv(design.T @ design)
         se = float(np.sqrt(covariance[2, 2]))
         rows.append(
@@ -583,36 +623,37 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@dataclass
-class KaplanLaw:
-    """L(N, D) = E + ((N_c / N)^(alpha_N / alpha_D) + D_c / D)^alpha_D: Kaplan et al. (2020)'s
-    law (their eq. 1.5) with an irreducible loss E. Unlike `ScalingLaw` it does not separate: the
-    gain from a larger model grows with D (a model is data-limited first), so it can bend one way
-    at small N and another at large N."""
-
-    E: float
-    N_c: float
-    alpha_N: float
-    D_c: float
-    alpha_D: float
-
-    def __call__(self, n, d) -> np.ndarray:
-        n, d = np.asarray(n, float), np.asarray(d, float)
-        inner = (self.N_c / n) ** (self.alpha_N / self.alpha_D) + self.D_c / d
-        return self.E + inner**self.alpha_D
+def curvature_trend(table: pd.DataFrame) -> dict[str, float]:
+    """How the curvature of `curvature_by_size` changes with model size: the slope of a weighted
+    least-squares line (weights 1 / curvature_se^2) of curvature against log2 N, its standard
+    error (inflated by the residuals' scatter where it exceeds the standard errors') and t. A law
+    that separates N and D has the same curvature at every size: slope 0."""
+    x = np.log2(table["N"].to_numpy(float))
+    y, w = table["curvature"].to_numpy(float), table["curvature_se"].to_numpy(float) ** -2.0
+    x_mean = np.sum(w * x) / np.sum(w)
+    sxx = np.sum(w * (x - x_mean) ** 2)
+    slope = np.sum(w * (x - x_mean) * y) / sxx
+    intercept = np.sum(w * y) / np.sum(w) - slope * x_mean
+    chi2 = np.sum(w * (y - intercept - slope * x) ** 2) / max(len(x) - 2, 1)
+    se = float(np.sqrt(max(chi2, 1.0) / sxx))
+    return {"slope_per_doubling_of_N": float(slope), "se": se, "t": float(slope / se)}
 
 
-# Its exponents: alpha_D divides, so it stays above zero.
+# Both its exponents stay above zero: alpha_D divides.
 KAPLAN_EXPONENT_BOUNDS = (1e-3, EXPONENT_BOUNDS[1])
+_KAPLAN_BOUNDS = [_FREE, _FREE, KAPLAN_EXPONENT_BOUNDS, _FREE, KAPLAN_EXPONENT_BOUNDS]
 # The grid of starts: (log E, log N_c, alpha_N, log D_c, alpha_D).
 _KAPLAN_STARTS = tuple(
     itertools.product((-3.0, -0.5), (5.0, 15.0), (0.1, 0.5), (5.0, 15.0), (0.05, 0.3))
 )
+# The irreducible loss is not pinned down when laws with E held anywhere in an interval wider
+# than this share of the mean observed loss fit within NEAR_OPTIMUM of the best.
+FLOOR_SPREAD = 0.1
 
 
 def _kaplan_objective(n, d, loss, delta: float):
-    """`_huber_objective`'s Huber loss in log space for the Kaplan law, of theta = (log E,
-    log N_c, alpha_N, log D_c, alpha_D), and its gradient."""
+    """`_huber_objective` for the Kaplan law: of theta = (log E, log N_c, alpha_N, log D_c,
+    alpha_D), with its gradient."""
     log_n, log_d, log_l = (np.log(np.asarray(x, float)) for x in (n, d, loss))
 
     def objective(theta) -> tuple[float, np.ndarray]:
@@ -622,21 +663,17 @@ def _kaplan_objective(n, d, loss, delta: float):
         q = log_dc - log_d  # log D_c / D
         s = np.logaddexp(p, q)  # log of the bracket
         pred = np.logaddexp(e, alpha_d * s)
-        r = pred - log_l
-        quad = np.minimum(np.abs(r), delta)
-        value = np.mean(0.5 * quad**2 + delta * (np.abs(r) - quad)) / delta**2
-        dr = np.clip(r, -delta, delta) / (len(r) * delta**2)
-        w_e = np.exp(e - pred)
-        w_k = (1 - w_e) * dr  # d value / d (alpha_D * s)
-        sigma_p = np.exp(p - s)
+        value, dr = _huber(pred - log_l, delta)
+        w_k = np.exp(alpha_d * s - pred) * dr  # d value / d (alpha_D * s)
+        sigma_p, sigma_q = np.exp(p - s), np.exp(q - s)  # d s / d p, d s / d q
         grad = [
-            dr @ w_e,
+            dr @ np.exp(e - pred),
             w_k @ (alpha_n * sigma_p),
             w_k @ (sigma_p * size),
-            w_k @ (alpha_d * (1 - sigma_p)),
+            w_k @ (alpha_d * sigma_q),
             w_k @ (s - sigma_p * p),
         ]
-        return float(value), np.array(grad)
+        return value, np.array(grad)
 
     return objective
 
@@ -645,49 +682,76 @@ def fit_kaplan_law(n, d, loss, delta: float = 1e-3, inits=None) -> tuple[float, 
     """The Kaplan law's best fit from a grid of starts (or the given ones): (objective, law); the
     objective is `fit_scaling_law`'s, so the two laws' fits to the same points compare."""
     objective = _kaplan_objective(n, d, loss, delta)
-    bounds = [_FREE, _FREE, KAPLAN_EXPONENT_BOUNDS, _FREE, KAPLAN_EXPONENT_BOUNDS]
-    fits = []
-    for init in _KAPLAN_STARTS if inits is None else inits:
-        res = minimize(
-            objective,
-            np.asarray(init, float),
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options=_LBFGS_OPTIONS,
-        )
-        e, log_nc, alpha_n, log_dc, alpha_d = res.x
-        law = KaplanLaw(
-            float(np.exp(e)),
-            float(np.exp(log_nc)),
-            float(alpha_n),
-            float(np.exp(log_dc)),
-            float(alpha_d),
-        )
-        fits.append((float(res.fun), law))
-    return min(fits, key=lambda fit: fit[0])
+    starts = _KAPLAN_STARTS if inits is None else inits
+    return best_fit([_minimise(objective, s, _KAPLAN_BOUNDS, KaplanLaw) for s in starts])
 
 
-def kaplan_report(points: pd.DataFrame, near: float = NEAR_BOUND) -> dict:
-    """The Kaplan law fitted to the points beside `fit_report`'s law: both objectives, the Kaplan
-    law's parameters, mean relative error, leave-one-size-out errors, and why it is degenerate
-    (an exponent near zero or at its bound, E about zero)."""
+def floor_interval(
+    points: pd.DataFrame,
+    law: KaplanLaw,
+    best: float,
+    tolerance: float = NEAR_OPTIMUM,
+    step: float = 0.01,
+    delta: float = 1e-3,
+) -> tuple[float, float]:
+    """The irreducible losses E at which the Kaplan law, refitted with E held there, fits within
+    `tolerance` (relative) of the `best` objective: walked from the fitted E in steps of `step`
+    (loss units), down to 0 and up to the lowest observed loss, each refit starting from its
+    neighbour and, before a value is rejected, from the grid of starts."""
+    objective = _kaplan_objective(points["N"], points["D"], points["loss"], delta)
+    limit = best * (1 + tolerance) + 1e-12
+
+    def refit_at(e: float, starts) -> np.ndarray | None:
+        bounds = [(np.log(e), np.log(e)), *_KAPLAN_BOUNDS[1:]]
+        for start in starts:
+            value, refit = _minimise(objective, [np.log(e), *start[1:]], bounds, KaplanLaw)
+            if value <= limit:
+                return np.array(_log_theta(refit))
+        return None
+
+    ends = []
+    for direction in (-1.0, 1.0):
+        theta, e = np.array(_log_theta(law)), law.E
+        while True:
+            trial = e + direction * step
+            if direction < 0 and trial <= 0:
+                trial = 1e-9  # as good as no floor
+            if trial >= points["loss"].min() or (direction < 0 and e <= 1e-9):
+                break
+            refit = refit_at(trial, [theta]) if theta is not None else None
+            refit = refit if refit is not None else refit_at(trial, _KAPLAN_STARTS)
+            if refit is None:
+                break
+            theta, e = refit, trial
+        ends.append(e)
+    return ends[0], ends[1]
+
+
+def kaplan_report(points: pd.DataFrame, separable_objective: float) -> dict:
+    """The Kaplan law fitted to the points beside `fit_report`'s law (`separable_objective`: its
+    objective on the same points): the law, its objective, mean relative error,
+    leave-one-size-out errors, the interval of E that fits as well (`floor_interval`), and why
+    it is degenerate (`degenerate_fit`, or that interval wider than FLOOR_SPREAD of the loss)."""
     objective, law = fit_kaplan_law(points["N"], points["D"], points["loss"])
-    separable = best_fit(local_fits(points["N"], points["D"], points["loss"]))[0]
-    theta = [np.log(law.E), np.log(law.N_c), law.alpha_N, np.log(law.D_c), law.alpha_D]
-    loso = {}
-    for n in sorted(int(n) for n in points["N"].unique()):
-        rest, held = points[points["N"] != n], points[points["N"] == n]
-        refit = fit_kaplan_law(rest["N"], rest["D"], rest["loss"], inits=[theta])[1]
-        loso[str(n)] = _rel_error(refit, held)
+    loso = _leave_one_size_out(
+        points, lambda p: fit_kaplan_law(p["N"], p["D"], p["loss"], inits=[_log_theta(law)])[1]
+    )
+    low, high = floor_interval(points, law, objective)
+    reasons = degenerate_fit(law.__dict__, exponents=("alpha_N", "alpha_D"))
+    if high - low > FLOOR_SPREAD * points["loss"].mean():
+        reasons.append(
+            f"E not identified (fits with E anywhere in {low:.2f}-{high:.2f} are within "
+            f"{NEAR_OPTIMUM:.0%} of the best)"
+        )
     return {
         "law": law.__dict__,
         "objective": objective,
-        "separable_objective": separable,
+        "separable_objective": separable_objective,
         "fit_mean_rel_error": _rel_error(law, points),
+        "floor_interval": [low, high],
         "leave_one_size_out": loso,
         "loso_mean_rel_error": float(np.mean(list(loso.values()))),
-        "degenerate": degenerate_fit(law.__dict__, near, exponents=("alpha_N", "alpha_D")),
+        "degenerate": reasons,
     }
 
 
