@@ -360,11 +360,17 @@ def annealed_description(study: dict, curve: pd.DataFrame) -> str:
     scratch = annealed[annealed["operator"] == SCRATCH]
     grown = annealed[annealed["operator"] != SCRATCH]
     sizes, _ = sizes_and_tokens_per_parameter(scratch)
-    by_budget = scratch.groupby(scratch["run"].map(annealed_budget))["parameters"].unique()
-    budgets = [  # budgets that not every size ran at name the sizes that did
+    by_budget = scratch.groupby(scratch["run"].map(annealed_budget))
+    budgets = [  # budgets that not every size ran at name the sizes and seeds that did
         f"{budget:.3g}"
-        + ("" if len(ns) == len(set(sizes)) else f" ({', '.join(f'{n:,}' for n in sorted(ns))})")
-        for budget, ns in by_budget.items()
+        + (
+            ""
+            if runs["parameters"].nunique() == len(set(sizes))
+            else f" ({', '.join(f'{n:,}' for n in sorted(runs['parameters'].unique()))}; "
+            f"seed{'s' * int(runs['seed'].nunique() > 1)} "
+            f"{', '.join(str(s) for s in sorted(runs['seed'].unique()))})"
+        )
+        for budget, runs in by_budget
     ]
     text = (
         f"Annealed size series (fits of their own): the same {len(set(sizes))} model sizes, "
@@ -825,10 +831,20 @@ def law_shape(results: Path, fits: dict) -> list[str]:
         + (f"degenerate too ({'; '.join(k['degenerate'])})." if k["degenerate"] else "usable.")
     )
     if largest.t <= 2:
+        last, before = largest.slope_last_doubling, largest.slope_before_last_doubling
+        runs = f"{largest.last_budget_runs} run{'s' * int(largest.last_budget_runs > 1)}"
         text += (
-            " The largest model's loss has not begun to flatten within these budgets, so they "
-            "cannot pin down an irreducible loss for either law; that needs budgets past the "
-            "point where its curvature turns positive."
+            " Taken as one quadratic over every budget, the largest model's loss does not "
+            f"flatten; over its last doubling of D (to {largest.last_budget:.2g} cell-tokens, "
+            f"{runs}) it changed by {last:+.4f}, against {before:+.4f} over the doubling before: "
+            + (
+                "it steepens, then begins to flatten where the budgets end, too early to pin "
+                "down an irreducible loss (E's interval above); that needs a few more doublings "
+                "of D at the large sizes."
+                if abs(last) < abs(before)
+                else "it has not begun to flatten, so these budgets cannot pin down an "
+                "irreducible loss; that needs budgets past the point where it does."
+            )
         )
     kaplan_table = pd.DataFrame(
         {

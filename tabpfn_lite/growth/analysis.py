@@ -597,7 +597,8 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
     quadratic: the slope per doubling of D, the curvature (the coefficient of u^2), its standard
     error and t. Any E + A/N^alpha + B/D^beta is convex in log D (curvature > 0), and it bends
     the same way at every size; a size whose loss falls straight or ever faster in log D
-    (curvature <= 0) has not reached the range where such a law holds."""
+    (curvature <= 0) has not reached the range where such a law holds. Also the loss's slope per
+    doubling of D over the last two budgets and over the two before (mean loss per budget)."""
     rows = []
     for n, group in points.groupby("N"):
         u = np.log2(group["D"].to_numpy(float))
@@ -610,6 +611,19 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
         residual = group["loss"].to_numpy(float) - design @ coef
         covariance = residual @ residual / dof * np.linalg.inv(design.T @ design)
         se = float(np.sqrt(covariance[2, 2]))
+        # The mean loss per budget (runs within half a doubling of D), for the last two
+        # doublings' slopes: a quadratic over every budget averages a curve that steepens and
+        # then flattens.
+        log_d = np.log2(group["D"].to_numpy(float))
+        order = np.argsort(log_d)
+        budget = np.empty(len(log_d), int)
+        budget[order] = np.cumsum(np.diff(log_d[order], prepend=log_d[order][0]) > 0.5)
+        means = (
+            pd.DataFrame({"log_d": log_d, "loss": group["loss"].to_numpy(float)})
+            .groupby(budget)[["log_d", "loss"]]
+            .agg(["mean", "size"])
+        )
+        slopes = np.diff(means["loss", "mean"]) / np.diff(means["log_d", "mean"])
         rows.append(
             {
                 "N": int(n),
@@ -618,6 +632,10 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
                 "curvature": float(coef[2]),
                 "curvature_se": se,
                 "t": float(coef[2] / se) if se > 0 else np.nan,
+                "last_budget": float(2 ** means["log_d", "mean"].iloc[-1]),
+                "last_budget_runs": int(means["loss", "size"].iloc[-1]),
+                "slope_before_last_doubling": float(slopes[-2]),
+                "slope_last_doubling": float(slopes[-1]),
             }
         )
     return pd.DataFrame(rows)

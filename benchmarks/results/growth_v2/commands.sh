@@ -82,5 +82,20 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
     --anneal-grow-cells 1.2e7
 cp -r runs/growth_v2_s34/runs/annealed runs/growth_v2/runs/
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 3f. Eighth sitting (2026-12-05): the annealed laws are degenerate because the largest sizes'
+#    loss had not begun to flatten by 2.4e7 cell-tokens (README.md, "Why the annealed laws are
+#    degenerate"). Longer annealed scratch runs of widths 32, 64 (4.8e7 and 9.6e7 cell-tokens) and
+#    128 (4.8e7), seed 0, one worker, about 90 minutes. 9.6e7 cell-tokens is about 4 passes over
+#    the 60,000-table dump, so they train on a dump of 240,000 tables of the same prior and seed
+#    (its first 60,000 tables are the old dump's, checked on this machine; the held-out tables are
+#    drawn from the prior and seed, so they are the same); in a folder of their own, copied beside
+#    the others.
+tabpfn-lite prior --out data/growth_prior_x4.h5 --num-datasets 240000 --min-rows 64 --max-rows 128 \
+    --max-features 8 --max-classes 4 --workers 1 --seed 11
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 --out runs/growth_v2_long \
+    --workers 1 --seeds 0 --only annealed/ --series-widths 32 64 128 --anneal-cells 4.8e7 9.6e7 \
+    --exclude w128/c96000000
+cp -r runs/growth_v2_long/runs/annealed runs/growth_v2/runs/
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
