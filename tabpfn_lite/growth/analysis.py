@@ -601,33 +601,27 @@ def curvature_by_size(points: pd.DataFrame) -> pd.DataFrame:
     doubling of D over the last two budgets and over the two before (mean loss per budget)."""
     rows = []
     for n, group in points.groupby("N"):
-        u = np.log2(group["D"].to_numpy(float))
-        u = u - u.mean()
-        dof = len(u) - 3
-        if dof < 1 or np.unique(np.round(u, 1)).size < 3:  # a quadratic needs 3 budgets
-            continue
-        design = np.stack([np.ones_like(u), u, u**2], axis=1)  # (P, 3)
-        coef, *_ = np.linalg.lstsq(design, group["loss"].to_numpy(float), rcond=None)
-        residual = group["loss"].to_numpy(float) - design @ coef
-        covariance = residual @ residual / dof * np.linalg.inv(design.T @ design)
-        se = float(np.sqrt(covariance[2, 2]))
-        # The mean loss per budget (runs within half a doubling of D), for the last two
-        # doublings' slopes: a quadratic over every budget averages a curve that steepens and
-        # then flattens.
-        log_d = np.log2(group["D"].to_numpy(float))
+        log_d, loss = np.log2(group["D"].to_numpy(float)), group["loss"].to_numpy(float)
+        # Budgets: runs within half a doubling of D (a run's D is its budget, give or take).
         order = np.argsort(log_d)
         budget = np.empty(len(log_d), int)
         budget[order] = np.cumsum(np.diff(log_d[order], prepend=log_d[order][0]) > 0.5)
-        means = (
-            pd.DataFrame({"log_d": log_d, "loss": group["loss"].to_numpy(float)})
-            .groupby(budget)[["log_d", "loss"]]
-            .agg(["mean", "size"])
-        )
+        dof = len(loss) - 3
+        if dof < 1 or budget.max() < 2:  # a quadratic needs 3 budgets
+            continue
+        u = log_d - log_d.mean()
+        design = np.stack([np.ones_like(u), u, u**2], axis=1)  # (P, 3)
+        coef, *_ = np.linalg.lstsq(design, loss, rcond=None)
+        residual = loss - design @ coef
+        se = float(np.sqrt(residual @ residual / dof * np.linalg.inv(design.T @ design)[2, 2]))
+        # A quadratic over every budget averages a curve that steepens and then flattens: the
+        # slopes over the last two doublings, between the budgets' mean losses, show its end.
+        means = pd.DataFrame({"log_d": log_d, "loss": loss}).groupby(budget).agg(["mean", "size"])
         slopes = np.diff(means["loss", "mean"]) / np.diff(means["log_d", "mean"])
         rows.append(
             {
                 "N": int(n),
-                "points": len(u),
+                "points": len(loss),
                 "slope_per_doubling": float(coef[1]),
                 "curvature": float(coef[2]),
                 "curvature_se": se,
@@ -736,8 +730,9 @@ def floor_interval(
                 trial = 1e-9  # as good as no floor
             if trial >= points["loss"].min() or (direction < 0 and e <= 1e-9):
                 break
-            refit = refit_at(trial, [theta]) if theta is not None else None
-            refit = refit if refit is not None else refit_at(trial, _KAPLAN_STARTS)
+            refit = refit_at(trial, [theta])
+            if refit is None:  # perhaps a worse valley, reached from the neighbour's start
+                refit = refit_at(trial, _KAPLAN_STARTS)
             if refit is None:
                 break
             theta, e = refit, trial
