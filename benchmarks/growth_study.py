@@ -861,7 +861,7 @@ def law_shape(results: Path, fits: dict) -> list[str]:
         }
     ).fillna("")  # a size one fit has and the other has not
     return [
-        "## Why the annealed laws are degenerate",
+        "## The annealed laws and the shape of the loss in log D",
         text,
         "Curvature of the loss in log2 D per model size (`curvature.csv`; slope: per doubling of "
         "D; > 0: flattening):\n\n" + curvature.to_markdown(index=False, floatfmt=".4g"),
