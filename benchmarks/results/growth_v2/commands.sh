@@ -83,9 +83,9 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior.h5 --ou
 cp -r runs/growth_v2_s34/runs/annealed runs/growth_v2/runs/
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 3f. Eighth sitting (2026-12-05): the annealed laws are degenerate because the largest sizes'
-#    loss had not begun to flatten by 2.4e7 cell-tokens (README.md, "The annealed laws and
-#    the shape of the loss in log D"). Longer annealed scratch runs of widths 32, 64 (4.8e7 and 9.6e7 cell-tokens) and
-#    128 (4.8e7), seed 0, one worker, about 90 minutes. 9.6e7 cell-tokens is about 4 passes over
+#    loss had not begun to flatten by 2.4e7 cell-tokens (README.md, "The annealed laws and the
+#    shape of the loss in log D"). Longer annealed scratch runs of widths 32, 64 (4.8e7 and 9.6e7
+#    cell-tokens) and 128 (4.8e7), seed 0, one worker, 72 minutes. 9.6e7 cell-tokens is about 4 passes over
 #    the 60,000-table dump, so they train on a dump of 240,000 tables of the same prior and seed
 #    (its first 60,000 tables are the old dump's, checked on this machine; the held-out tables are
 #    drawn from the prior and seed, so they are the same); in a folder of their own, copied beside
