@@ -474,6 +474,8 @@ def _log_theta(law: Law) -> tuple[float, ...]:
     """The fit's own parametrisation of a law, its fields in order with the coefficients as
     logs: (log E, log A, alpha, log B, beta) or (log E, log N_c, alpha_N, log D_c, alpha_D)."""
     c0, c1, exponent1, c2, exponent2 = astuple(law)
+    # A coefficient fitted towards zero can underflow to 0.0: restart it at the least float.
+    c0, c1, c2 = (max(c, np.finfo(float).tiny) for c in (c0, c1, c2))
     return (np.log(c0), np.log(c1), exponent1, np.log(c2), exponent2)
 
 

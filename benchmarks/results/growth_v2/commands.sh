@@ -97,5 +97,13 @@ python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 -
     --exclude w128/c96000000
 cp -r runs/growth_v2_long/runs/annealed runs/growth_v2/runs/
 python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
+# 3g. Same sitting: seed 1 of the 4.8e7 runs (the largest size's flattening over its last doubling
+#    rested on one run), two folders side by side, one worker each, about 30 minutes.
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 --out runs/growth_v2_long_s1a \
+    --workers 1 --seeds 1 --only annealed/ --series-widths 128 --anneal-cells 4.8e7
+python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 --out runs/growth_v2_long_s1b \
+    --workers 1 --seeds 1 --only annealed/ --series-widths 32 64 --anneal-cells 4.8e7
+cp -r runs/growth_v2_long_s1a/runs/annealed runs/growth_v2_long_s1b/runs/annealed runs/growth_v2/runs/
+python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/results/growth_v2/runs
 # 4. Tables, plots, fits, IsoFLOP and write-up of what has finished (README.md here).
 python benchmarks/growth_study.py analyze --out runs/growth_v2 --results benchmarks/results/growth_v2
