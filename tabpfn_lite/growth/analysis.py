@@ -376,6 +376,7 @@ _FREE = (None, None)
 _EXPONENT_INDEX = {"alpha": 2, "beta": 4}
 
 
+_BOUNDS = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]  # (log E, log A, alpha, ...)
 # The grid of starts: (log E, log A, alpha, log B, beta).
 _STARTS = tuple(itertools.product((-1.0, -0.3), (0.0, 5.0), (0.2, 0.6), (0.0, 5.0), (0.2, 0.6)))
 
@@ -394,8 +395,24 @@ def best_fit(fits: list[tuple[float, Law]]) -> tuple[float, Law]:
 def local_fits(n, d, loss, delta: float = 1e-3, inits=None) -> list[tuple[float, ScalingLaw]]:
     """`fit_scaling_law`'s minimisation from each initialisation: (objective, law) per start."""
     objective = _huber_objective(n, d, loss, delta)
-    bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
-    return [_minimise(objective, init, bounds) for init in (_STARTS if inits is None else inits)]
+    starts = _STARTS if inits is None else inits
+    return [_minimise(objective, init, _BOUNDS) for init in starts]
+
+
+def _refit_held(
+    objective, index: int, value: float, starts, bounds, limit: float, law_type: type = ScalingLaw
+) -> np.ndarray | None:
+    """The parameters (`_log_theta`) of the first refit from `starts` with parameter `index` held
+    at `value` whose objective is within `limit`, or None when none is."""
+    bounds = list(bounds)
+    bounds[index] = (value, value)
+    for start in starts:
+        init = np.array(start, float)
+        init[index] = value
+        obj, refit = _minimise(objective, init, bounds, law_type)
+        if obj <= limit:
+            return np.array(_log_theta(refit))
+    return None
 
 
 def profile_interval(
@@ -422,17 +439,7 @@ def profile_interval(
     low, high = EXPONENT_BOUNDS
 
     def refit_at(value: float, starts) -> np.ndarray | None:
-        """The best parameters from `starts` with the exponent held at `value`, or None when
-        none is within the limit."""
-        bounds = [_FREE, _FREE, EXPONENT_BOUNDS, _FREE, EXPONENT_BOUNDS]
-        bounds[index] = (value, value)
-        for start in starts:
-            init = np.array(start, float)
-            init[index] = value
-            obj, refit = _minimise(objective, init, bounds)
-            if obj <= limit:
-                return np.array(_log_theta(refit))
-        return None
+        return _refit_held(objective, index, value, starts, _BOUNDS, limit)
 
     # The grid of starts with this exponent held: starts that differ only in it are one.
     starts = {tuple(np.delete(start, index)) for start in _STARTS}
@@ -716,12 +723,7 @@ def floor_interval(
     limit = best * (1 + tolerance) + 1e-12
 
     def refit_at(e: float, starts) -> np.ndarray | None:
-        bounds = [(np.log(e), np.log(e)), *_KAPLAN_BOUNDS[1:]]
-        for start in starts:
-            value, refit = _minimise(objective, [np.log(e), *start[1:]], bounds, KaplanLaw)
-            if value <= limit:
-                return np.array(_log_theta(refit))
-        return None
+        return _refit_held(objective, 0, np.log(e), starts, _KAPLAN_BOUNDS, limit, KaplanLaw)
 
     ends = []
     for direction in (-1.0, 1.0):
