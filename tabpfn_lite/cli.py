@@ -177,6 +177,11 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup-steps", type=int, default=50)
     p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument(
+        "--optimizer",
+        default="adamw",
+        help="muon: Muon on the hidden matrices, AdamW on the rest",
+    )
     p.add_argument("--time-budget", type=float, default=None, help="seconds")
     p.add_argument(
         "--anneal-to-time-budget",
@@ -240,6 +245,7 @@ def _run_train(args: argparse.Namespace) -> int:
             lr=args.lr,
             warmup_steps=args.warmup_steps,
             weight_decay=args.weight_decay,
+            optimizer=args.optimizer,
             time_budget=args.time_budget,
             anneal_to_time_budget=args.anneal_to_time_budget,
             prior_workers=args.prior_workers,

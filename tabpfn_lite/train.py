@@ -1,6 +1,6 @@
-"""Pretraining on prior dumps (or on the prior drawn live, `prior:SPEC.json`): AdamW with
-warm-up + cosine decay, gradient clipping, a size curriculum over several data sources,
-evaluation, atomic checkpoints and exact resume.
+"""Pretraining on prior dumps (or on the prior drawn live, `prior:SPEC.json`): AdamW (or Muon on
+the hidden matrices) with warm-up + cosine decay, gradient clipping, a size curriculum over
+several data sources, evaluation, atomic checkpoints and exact resume.
 
 Output folder:
   checkpoint/          the model (safetensors + JSON), loadable by TabPFNLiteClassifier
@@ -44,6 +44,7 @@ from .prior.sample import sample_dataset
 from .prior.stream import PriorStream, is_prior_spec, read_prior_spec
 
 EVAL_SEED_OFFSET = 1_000_003  # held-out synthetic data: the dump's prior with another seed
+OPTIMIZERS = ("adamw", "muon")
 
 
 @dataclass
@@ -57,6 +58,7 @@ class TrainConfig:
     warmup_steps: int = 50
     min_lr_ratio: float = 0.1  # cosine decays to lr * min_lr_ratio
     weight_decay: float = 0.0
+    optimizer: str = "adamw"  # one of OPTIMIZERS
     grad_clip: float = 1.0
     time_budget: float | None = None  # seconds of training, across resumes
     # Decay the learning rate over the time budget (whichever of it and `steps` ends first), so a
@@ -89,6 +91,8 @@ class TrainConfig:
             raise ValueError("anneal_to_time_budget needs a time_budget")
         if self.lr <= 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if self.curriculum is not None:
             if len(self.curriculum) != len(self.data):
                 raise ValueError(
@@ -274,9 +278,7 @@ def evaluate(model: TabPFN, synthetic: list[Batch], real: dict, device: torch.de
 
 
 # ------------------------------------------------------------------------------------ state
-def _save_state(
-    out: Path, model: TabPFN, opt: torch.optim.Optimizer, state: dict, cfg: TrainConfig
-) -> None:
+def _save_state(out: Path, model: TabPFN, opt: AnyOptimizer, state: dict, cfg: TrainConfig) -> None:
     save_checkpoint(model, out / "checkpoint", {"train_config": cfg.to_dict(), **state})
     tensors = {"rng.torch": torch.get_rng_state()}
     for i, s in opt.state_dict()["state"].items():
@@ -290,7 +292,7 @@ def _save_state(
     os.replace(tmp, out / "state.json")
 
 
-def _load_state(out: Path, model: TabPFN, opt: torch.optim.Optimizer) -> dict:
+def _load_state(out: Path, model: TabPFN, opt: AnyOptimizer) -> dict:
     state = json.loads((out / "state.json").read_text())
     loaded, meta = load_checkpoint(out / "checkpoint")
     if meta["metadata"].get("step") != state["step"]:
@@ -391,8 +393,8 @@ def cpu_has_native_bf16(cpuinfo: str | Path = "/proc/cpuinfo") -> bool | None:
 
 def _set_up_model(
     cfg: TrainConfig, init_model: TabPFN | None, dev: torch.device
-) -> tuple[TabPFN, torch.optim.Optimizer]:
-    """The model (new, or `init_model`) on its device and its AdamW optimizer."""
+) -> tuple[TabPFN, AnyOptimizer]:
+    """The model (new, or `init_model`) on its device and its optimizer."""
     if dev.type == "cuda":
         # cuDNN's attention kernel fails in the backward pass for the row attention's batch of
         # (tables x feature tokens x heads) sequences (seen with torch 2.11 on an H100); the
@@ -401,19 +403,67 @@ def _set_up_model(
     torch.manual_seed(cfg.seed)
     model = (init_model if init_model is not None else TabPFN(cfg.model)).to(dev).train()
     cfg.model = model.cfg
-    opt = torch.optim.AdamW(
-        optimizer_param_groups(model, cfg.lr, cfg.weight_decay), betas=(0.9, 0.95), eps=1e-8
-    )
+    groups = optimizer_param_groups(model, cfg.lr, cfg.weight_decay)
+    opt = MuonWithAdamW(groups) if cfg.optimizer == "muon" else _adamw(groups)
     for g in opt.param_groups:
         g["base_lr"] = g["lr"]
     return model, opt
+
+
+def _adamw(groups: list[dict]) -> torch.optim.AdamW:
+    return torch.optim.AdamW(groups, betas=(0.9, 0.95), eps=1e-8)
+
+
+class MuonWithAdamW:
+    """Muon (Jordan et al., 2024) on the hidden weight matrices, AdamW on the rest, as in
+    modded-nanogpt: Muon orthogonalises each matrix's momentum, which is not defined for vectors,
+    and the input and readout layers train better with Adam. Muon's step is scaled to AdamW's
+    update size (Liu et al., 2025, "Muon is scalable"), so both share the groups' learning rates.
+
+    It has the parts of torch.optim.Optimizer the training loop uses. Its state dict numbers
+    the Muon parameters first, then the AdamW ones, like a single optimizer's."""
+
+    def __init__(self, groups: list[dict]):
+        hidden = [g for g in groups if g["name"] == "hidden"]
+        self.muon = torch.optim.Muon(hidden, adjust_lr_fn="match_rms_adamw")
+        self.adamw = _adamw([g for g in groups if g["name"] != "hidden"])
+        self._n_muon = sum(len(g["params"]) for g in hidden)
+
+    @property
+    def param_groups(self) -> list[dict]:
+        # read through each time: load_state_dict replaces the group dicts
+        return self.muon.param_groups + self.adamw.param_groups
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self.muon.zero_grad(set_to_none=set_to_none)
+        self.adamw.zero_grad(set_to_none=set_to_none)
+
+    def step(self) -> None:
+        self.muon.step()
+        self.adamw.step()
+
+    def state_dict(self) -> dict:
+        muon, adamw = self.muon.state_dict(), self.adamw.state_dict()
+        state = {**muon["state"], **{i + self._n_muon: s for i, s in adamw["state"].items()}}
+        return {"state": state, "param_groups": muon["param_groups"] + adamw["param_groups"]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        n, k = self._n_muon, len(self.muon.param_groups)
+        state, groups = state_dict["state"], state_dict["param_groups"]
+        muon = {i: s for i, s in state.items() if i < n}
+        adamw = {i - n: s for i, s in state.items() if i >= n}
+        self.muon.load_state_dict({"state": muon, "param_groups": groups[:k]})
+        self.adamw.load_state_dict({"state": adamw, "param_groups": groups[k:]})
+
+
+AnyOptimizer = torch.optim.AdamW | MuonWithAdamW
 
 
 def _start_state(
     cfg: TrainConfig,
     out: Path,
     model: TabPFN,
-    opt: torch.optim.Optimizer,
+    opt: AnyOptimizer,
     resume: bool,
     ranks: Ranks,
 ) -> dict:
@@ -537,7 +587,7 @@ class Evaluation:
 def train_step(
     model: TabPFN,
     net: nn.Module,
-    opt: torch.optim.Optimizer,
+    opt: AnyOptimizer,
     batch: Batch,
     cfg: TrainConfig,
     ranks: Ranks,
@@ -575,7 +625,7 @@ class MainRank:
     cfg: TrainConfig
     out: Path
     model: TabPFN
-    opt: torch.optim.Optimizer
+    opt: AnyOptimizer
     state: dict
     log: RunLog
     evaluation: Evaluation

@@ -12,9 +12,10 @@ import torch
 from tabpfn_lite import TabPFNLiteClassifier
 from tabpfn_lite.checkpoint import default_checkpoint_path, load_checkpoint
 from tabpfn_lite.cli import main
-from tabpfn_lite.model import ModelConfig
+from tabpfn_lite.model import ModelConfig, TabPFN, optimizer_param_groups
 from tabpfn_lite.prior import PriorDump
 from tabpfn_lite.train import (
+    MuonWithAdamW,
     TrainConfig,
     batch_training_flops,
     cpu_has_native_bf16,
@@ -78,8 +79,9 @@ def test_log_has_the_promised_fields(small_dump, tmp_path):
     assert meta["metadata"]["step"] == 8 and model.cfg == SMALL
 
 
-def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch):
-    straight = train(config(small_dump, tmp_path / "a"), progress=False)
+@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch, optimizer):
+    straight = train(config(small_dump, tmp_path / "a", optimizer=optimizer), progress=False)
 
     import tabpfn_lite.train as train_module
 
@@ -92,15 +94,52 @@ def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch):
 
     monkeypatch.setattr(train_module, "_save_state", save_then_crash)
     with pytest.raises(KeyboardInterrupt):
-        train(config(small_dump, tmp_path / "b"), progress=False)
+        train(config(small_dump, tmp_path / "b", optimizer=optimizer), progress=False)
     monkeypatch.setattr(train_module, "_save_state", real_save)
     assert json.loads((tmp_path / "b" / "state.json").read_text())["step"] == 4
-    resumed = train(config(small_dump, tmp_path / "b"), resume=True, progress=False)
+    resumed = train(
+        config(small_dump, tmp_path / "b", optimizer=optimizer), resume=True, progress=False
+    )
 
     assert_same_weights(straight, resumed, rtol=0, atol=1e-6)
     log_a = [r["loss"] for r in read_log(tmp_path / "a" / "log.jsonl") if "loss" in r]
     log_b = [r["loss"] for r in read_log(tmp_path / "b" / "log.jsonl") if "loss" in r]
     assert log_b == pytest.approx(log_a, abs=1e-6)
+
+
+def gradient_with_singular_values(shape: torch.Size, values: torch.Tensor) -> torch.Tensor:
+    m, n = shape
+    u, _ = torch.linalg.qr(torch.randn(m, len(values)))
+    v, _ = torch.linalg.qr(torch.randn(n, len(values)))
+    return u @ torch.diag(values) @ v.T
+
+
+def test_muon_orthogonalises_the_hidden_matrices_and_adamw_steps_the_rest():
+    torch.manual_seed(0)
+    model = TabPFN(SMALL)
+    opt = MuonWithAdamW(optimizer_param_groups(model, lr=1e-2))
+    hidden = {id(p) for p in opt.muon.param_groups[0]["params"]}
+    assert hidden and all(p.ndim == 2 for p in opt.muon.param_groups[0]["params"])
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
+    for p in model.parameters():
+        if id(p) in hidden:  # singular values spread over a factor of 20
+            p.grad = gradient_with_singular_values(p.shape, torch.logspace(0, -1.3, min(p.shape)))
+        else:
+            p.grad = torch.randn_like(p)
+    opt.step()
+    for name, p in model.named_parameters():
+        update = before[name] - p.detach()
+        if id(p) in hidden:  # Newton-Schulz brings them within a factor of 2
+            s = torch.linalg.svdvals(update)
+            assert s.max() < 2 * s.min(), name
+        else:  # AdamW's first step moves every entry by lr
+            torch.testing.assert_close(update.abs(), torch.full_like(update, 1e-2), msg=name)
+    assert len(hidden) < len(before)
+
+
+def test_an_unknown_optimizer_is_refused(small_dump, tmp_path):
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        config(small_dump, tmp_path, optimizer="sgd")
 
 
 def test_a_run_begun_without_flop_counts_logs_none_after_resume(small_dump, tmp_path):
@@ -119,10 +158,12 @@ def test_time_budget_stops_and_saves(small_dump, tmp_path):
     assert json.loads((tmp_path / "run" / "state.json").read_text())["step"] == 0
 
 
-def test_loss_falls(small_dump, tmp_path):
+@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+def test_loss_falls(small_dump, tmp_path, optimizer):
     cfg = config(
         small_dump,
         tmp_path / "run",
+        optimizer=optimizer,
         steps=60,
         log_every=10,
         eval_every=60,
