@@ -4,13 +4,14 @@ steps, so that each optimizer is compared at its own best learning rate.
     python benchmarks/optimizer_study.py --data PRIOR.h5 --lrs 0.001 0.002 0.004 0.008 \\
         --seeds 0 1 --steps 500
 
-Every run trains the shipped default's shape at 64 wide (4 layers, 4 heads, MLP 2x width, standard
-parametrization) from scratch with warm-up and cosine decay to a tenth of the peak learning rate,
-as pretraining does. "muon" is Muon on the hidden matrices and AdamW on the rest, its step scaled
-to AdamW's size (`tabpfn_lite.train.MuonWithAdamW`). A seed sets the initialisation and the batch
-order, the same for both optimizers and every learning rate, so differences are paired. The y
-value is the held-out prior loss (the dump's prior with another seed), also at a quarter, half
-and three quarters of the steps. Finished runs are kept in --runs and not run again.
+Every run trains the shipped default's shape (4 layers, 4 heads, MLP 2x width, standard
+parametrization) at --emsize wide (the shipped default is 96 wide) from scratch, with warm-up and
+cosine decay to a tenth of the peak learning rate, as pretraining does. "muon" is Muon on the
+hidden matrices and AdamW on the rest, its step scaled to AdamW's size
+(`tabpfn_lite.train.MuonWithAdamW`). A seed sets the initialisation and the batch order, the same
+for both optimizers and every learning rate, so differences are paired. The y value is the
+held-out prior loss (the dump's prior with another seed), also at a quarter, half and three
+quarters of the steps. Finished runs are kept in --runs and not run again.
 Writes results.csv, summary.md and optimizer_study.png under --out.
 """
 
@@ -30,15 +31,21 @@ from tabpfn_lite.options import add_list_option
 from tabpfn_lite.plotting import pyplot
 from tabpfn_lite.train import OPTIMIZERS, TrainConfig, read_log, train
 
-MODEL = ModelConfig(emsize=64, nlayers=4, nheads=4, mlp_hidden=128, decoder_hidden=128)
+
+def default_shape(emsize: int) -> ModelConfig:
+    return ModelConfig(
+        emsize=emsize, nlayers=4, nheads=4, mlp_hidden=2 * emsize, decoder_hidden=2 * emsize
+    )
 
 
-def run_one(data: str, out: Path, optimizer: str, lr: float, steps: int, seed: int) -> list[dict]:
+def run_one(
+    data: str, out: Path, model: ModelConfig, optimizer: str, lr: float, steps: int, seed: int
+) -> list[dict]:
     """Train one run (or resume it) and return its evaluation rows."""
     cfg = TrainConfig(
         data=[data],
         out=str(out),
-        model=MODEL,
+        model=model,
         steps=steps,
         lr=lr,
         warmup_steps=steps // 20,
@@ -115,6 +122,7 @@ def main() -> None:
     add_list_option(parser, "--lrs", type=float, default=[1e-3, 2e-3, 4e-3, 8e-3])
     add_list_option(parser, "--seeds", type=int, default=[0, 1])
     parser.add_argument("--steps", type=int, default=500)
+    parser.add_argument("--emsize", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", default="runs/optimizer_study", help="run folders (resumable)")
     parser.add_argument("--out", default="benchmarks/results/optimizer_study")
@@ -122,6 +130,7 @@ def main() -> None:
     if args.steps < 20:
         parser.error("--steps must be >= 20 (warm-up is a twentieth, evaluations a quarter)")
     torch.set_num_threads(args.threads)
+    model = default_shape(args.emsize)
 
     rows = []
     for seed in args.seeds:  # seed 0 over the whole grid first, so a stopped study has a sweep
@@ -129,7 +138,7 @@ def main() -> None:
             for opt in args.optimizers:
                 out = Path(args.runs) / opt / f"lr{lr:g}" / f"seed{seed}"
                 run = {"optimizer": opt, "lr": lr, "seed": seed}
-                for r in run_one(args.data, out, opt, lr, args.steps, seed):
+                for r in run_one(args.data, out, model, opt, lr, args.steps, seed):
                     rows.append({**run, **{k: r[k] for k in ("step", "eval_loss", "wall_seconds")}})
                 print(json.dumps(rows[-1]), flush=True)
     results = pd.DataFrame(rows)
@@ -137,8 +146,8 @@ def main() -> None:
     paired = paired_differences(results)
     body = (
         f"{len(args.optimizers)} optimizers x {len(args.lrs)} peak learning rates x "
-        f"{len(args.seeds)} seeds, {args.steps} steps of 32 tables each; model {MODEL.emsize} "
-        f"wide, {MODEL.nlayers} layers, {MODEL.nheads} heads, standard parametrization.\n\n"
+        f"{len(args.seeds)} seeds, {args.steps} steps of 32 tables each; model {model.emsize} "
+        f"wide, {model.nlayers} layers, {model.nheads} heads, standard parametrization.\n\n"
         "Each optimizer at the learning rate of its lowest mean final loss, paired by seed "
         "(the time ratio is of whole runs on one thread, evaluations included):\n\n"
         + paired.to_markdown(index=False, floatfmt=".4g")
