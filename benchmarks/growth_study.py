@@ -354,6 +354,19 @@ def decay_effect(curve: pd.DataFrame) -> str:
     )
 
 
+def sizes_and_seeds(runs: pd.DataFrame) -> str:
+    """The model sizes of some runs and the seeds each ran, sizes with the same seeds together:
+    "29,514, 112,266: seeds 0, 1; 437,514: seed 0"."""
+    seeds = runs.groupby("parameters")["seed"].agg(lambda s: tuple(sorted(s.unique())))
+    parts = []
+    for ran, sizes in seeds.groupby(seeds, sort=False):
+        parts.append(
+            ", ".join(f"{n:,}" for n in sorted(sizes.index))
+            + f": seed{'s' * int(len(ran) > 1)} {', '.join(str(s) for s in ran)}"
+        )
+    return "; ".join(parts)
+
+
 def annealed_description(study: dict, curve: pd.DataFrame) -> str:
     """What the annealed size series ran: its models, budgets and finished runs."""
     annealed = curve[curve["base"] == ANNEALED]
@@ -363,13 +376,7 @@ def annealed_description(study: dict, curve: pd.DataFrame) -> str:
     by_budget = scratch.groupby(scratch["run"].map(annealed_budget))
     budgets = [  # budgets that not every size ran at name the sizes and seeds that did
         f"{budget:.3g}"
-        + (
-            ""
-            if runs["parameters"].nunique() == len(set(sizes))
-            else f" ({', '.join(f'{n:,}' for n in sorted(runs['parameters'].unique()))}; "
-            f"seed{'s' * int(runs['seed'].nunique() > 1)} "
-            f"{', '.join(str(s) for s in sorted(runs['seed'].unique()))})"
-        )
+        + ("" if runs["parameters"].nunique() == len(set(sizes)) else f" ({sizes_and_seeds(runs)})")
         for budget, runs in by_budget
     ]
     text = (

@@ -108,7 +108,7 @@ python benchmarks/growth_study.py archive --out runs/growth_v2 --to benchmarks/r
 # 3h. Ninth sitting (2026-12-05, same dumps): one more doubling at the largest size (width 128 at
 #    9.6e7 cell-tokens, seed 0) and seed 1 of widths 32 and 64 at 9.6e7, to see whether the
 #    largest size's flattening holds and whether the irreducible loss E becomes identified; one
-#    worker, the two steps one after the other.
+#    worker, the two steps one after the other, 86 minutes beside another one-thread job.
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 --out runs/growth_v2_long2 \
     --workers 1 --seeds 0 --only annealed/ --series-widths 128 --anneal-cells 9.6e7
 python benchmarks/growth_study.py run --grid v2 --data data/growth_prior_x4.h5 --out runs/growth_v2_long2_s1 \

@@ -4,8 +4,9 @@
 # CPU worker processes while the GPU trains. Run from the repository root:
 #   OUT=some/folder bash benchmarks/results/pretrain_gpu/run_on_gpu.sh
 # The defaults are what ran on the lent H100 (16 CPU cores); DEVICE=cpu WORKERS=1 BUDGET=20
-# BATCH=2 makes a smoke run of the same command on a CPU. INIT, PRIOR, SEED and LR let a later
-# stage reuse it (stage 9: ../pretrain_stage9/commands.sh); INIT defaults to the shipped default.
+# BATCH=2 makes a smoke run of the same command on a CPU. INIT, PRIOR, SEED, LR and OPTIMIZER let
+# a later stage reuse it (stage 9: ../pretrain_stage9/commands.sh); INIT defaults to the shipped
+# default.
 set -uo pipefail
 OUT=${OUT:?set OUT to a folder for the results}
 RUN=${RUN:-runs/pretrain_gpu}
@@ -17,6 +18,7 @@ SEED=${SEED:-4}
 BATCH=${BATCH:-64}
 INIT=${INIT:-tabpfn_lite/weights/default}
 LR=${LR:-8e-4}
+OPTIMIZER=${OPTIMIZER:-adamw}
 mkdir -p "$(dirname "$RUN")"
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
@@ -31,7 +33,7 @@ python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.i
 BF16=$([ "$DEVICE" = cuda ] && echo --bf16)
 timeout $((BUDGET + 120)) python3 -m tabpfn_lite.cli train \
     --data "prior:$PRIOR" --init-from "$INIT" --out "$RUN" \
-    --batch-size "$BATCH" --steps 100000 --lr "$LR" --warmup-steps 200 \
+    --batch-size "$BATCH" --steps 100000 --lr "$LR" --optimizer "$OPTIMIZER" --warmup-steps 200 \
     --time-budget "$BUDGET" --anneal-to-time-budget --prior-workers "$WORKERS" \
     --micro-batch-tokens 1000000 $BF16 --device "$DEVICE" \
     --log-every "${LOG_EVERY:-25}" --eval-every 500 --checkpoint-every 250 --seed "$SEED" \
