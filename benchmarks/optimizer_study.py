@@ -60,28 +60,30 @@ def run_one(
     return [r for r in read_log(out / "log.jsonl") if "eval_loss" in r]
 
 
+def final_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """Each run's last evaluation."""
+    return results[results["step"] == results["step"].max()]
+
+
 def best_lrs(results: pd.DataFrame) -> dict[str, float]:
     """Each optimizer's learning rate of the lowest mean final loss over seeds."""
-    final = results[results["step"] == results["step"].max()]
-    mean = final.groupby(["optimizer", "lr"])["eval_loss"].mean()
+    mean = final_rows(results).groupby(["optimizer", "lr"])["eval_loss"].mean()
     return {opt: float(mean[opt].idxmin()) for opt in mean.index.unique("optimizer")}
 
 
 def at_best_lrs(results: pd.DataFrame) -> pd.DataFrame:
-    best = best_lrs(results)
-    return results[results["lr"] == results["optimizer"].map(best)]
+    return results[results["lr"] == results["optimizer"].map(best_lrs(results))]
 
 
 def paired_differences(results: pd.DataFrame) -> pd.DataFrame:
     """Muon minus AdamW, each at its best learning rate, paired by seed."""
-    best = at_best_lrs(results)
-    final = best[best["step"] == best["step"].max()].set_index(["optimizer", "seed"])
-    diff = final.loc["muon", "eval_loss"] - final.loc["adamw", "eval_loss"]
-    time_ratio = final.loc["muon", "wall_seconds"] / final.loc["adamw", "wall_seconds"]
-    n = int(diff.count())
     lrs = best_lrs(results)
-    every_run = results[results["step"] == results["step"].max()]
-    median_seconds = every_run.groupby("optimizer")["wall_seconds"].median()
+    final = final_rows(results)
+    best = final[final["lr"] == final["optimizer"].map(lrs)].set_index(["optimizer", "seed"])
+    diff = best.loc["muon", "eval_loss"] - best.loc["adamw", "eval_loss"]
+    time_ratio = best.loc["muon", "wall_seconds"] / best.loc["adamw", "wall_seconds"]
+    n = int(diff.count())
+    median_seconds = final.groupby("optimizer")["wall_seconds"].median()
     return pd.DataFrame(
         {
             "adamw best lr": [lrs["adamw"]],
@@ -98,8 +100,7 @@ def paired_differences(results: pd.DataFrame) -> pd.DataFrame:
 def plot(results: pd.DataFrame, path: Path) -> None:
     plt = pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    final = results[results["step"] == results["step"].max()]
-    for opt, rows in final.groupby("optimizer"):
+    for opt, rows in final_rows(results).groupby("optimizer"):
         stats = rows.groupby("lr")["eval_loss"].agg(["mean", "std"]).fillna(0.0)
         left.errorbar(stats.index, stats["mean"], yerr=stats["std"], marker="o", capsize=3,
                       label=opt)  # fmt: skip
@@ -145,7 +146,7 @@ def main() -> None:
                     rows.append({**run, **{k: r[k] for k in ("step", "eval_loss", "wall_seconds")}})
                 print(json.dumps(rows[-1]), flush=True)
     results = pd.DataFrame(rows)
-    final = results[results["step"] == args.steps]
+    final = final_rows(results)
     paired = paired_differences(results)
     body = (
         f"{len(args.optimizers)} optimizers x {len(args.lrs)} peak learning rates x "

@@ -15,6 +15,7 @@ from tabpfn_lite.cli import main
 from tabpfn_lite.model import ModelConfig, TabPFN, optimizer_param_groups
 from tabpfn_lite.prior import PriorDump
 from tabpfn_lite.train import (
+    OPTIMIZERS,
     MuonWithAdamW,
     TrainConfig,
     batch_training_flops,
@@ -79,7 +80,7 @@ def test_log_has_the_promised_fields(small_dump, tmp_path):
     assert meta["metadata"]["step"] == 8 and model.cfg == SMALL
 
 
-@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_resume_continues_exactly(small_dump, tmp_path, monkeypatch, optimizer):
     straight = train(config(small_dump, tmp_path / "a", optimizer=optimizer), progress=False)
 
@@ -158,7 +159,7 @@ def test_time_budget_stops_and_saves(small_dump, tmp_path):
     assert json.loads((tmp_path / "run" / "state.json").read_text())["step"] == 0
 
 
-@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_loss_falls(small_dump, tmp_path, optimizer):
     cfg = config(
         small_dump,
